@@ -1,0 +1,44 @@
+# The front door: `make run` runs KAM, `make test` runs the suite. Both set themselves up.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVSTACK := $(PY) -m kam.devstack
+
+.PHONY: install run test check lint format migrations migrations-check seed clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(DEVSTACK) run
+
+test: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py makemigrations
+
+migrations-check: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py makemigrations --check --dry-run
+
+seed: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py seed_demo
+
+check: lint migrations-check test
+
+clean:
+	rm -rf $(VENV) var/static

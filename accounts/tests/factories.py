@@ -1,0 +1,92 @@
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from accounts import services
+from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
+from kam.roles import Role, group_name
+
+PASSWORD = "test-pass-123"  # noqa: S105
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.LazyAttribute(lambda u: u.username.capitalize())
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, role: Role | None = None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=group_name(role)))
+        if role == Role.ADMINISTRATOR:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        return user
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    """Accounts are created through the service, so the owner is always the team lead."""
+
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Account {n}")
+    segment = factory.SubFactory(SegmentFactory)
+    owner = factory.SubFactory(UserFactory, role=Role.ACCOUNT_MANAGER)
+    tier = Account.Tier.STANDARD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.account_create(**kwargs)
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Faker("name")
+    title = "Head of Procurement"
+
+
+def persona_portfolio() -> SimpleNamespace:
+    """The five personas of the issues, with alice's and bob's competing accounts."""
+    alice = UserFactory(username="alice", role=Role.ACCOUNT_MANAGER)
+    bob = UserFactory(username="bob", role=Role.ACCOUNT_MANAGER)
+    carol = UserFactory(username="carol", role=Role.EXECUTIVE)
+    dave = UserFactory(username="dave", role=Role.COMPLIANCE_OFFICER)
+    admin = UserFactory(username="admin", role=Role.ADMINISTRATOR)
+    segment = SegmentFactory(name="Retail")
+    alice_account = AccountFactory(name="Northwind Retail", segment=segment, owner=alice, tier="key")
+    bob_account = AccountFactory(name="Contoso Stores", segment=segment, owner=bob, tier="key")
+    services.competitor_link_create(account=alice_account, competitor=bob_account, segment=segment, actor=dave)
+    services.team_member_add(account=alice_account, user=carol, role=AccountTeamMember.Role.SPONSOR)
+    stakeholder = StakeholderFactory(account=alice_account, name="Grace Hopper", title="CIO")
+    return SimpleNamespace(
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        dave=dave,
+        admin=admin,
+        segment=segment,
+        alice_account=alice_account,
+        bob_account=bob_account,
+        stakeholder=stakeholder,
+    )

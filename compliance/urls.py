@@ -1,0 +1,9 @@
+from django.urls import path
+
+from compliance import views
+
+app_name = "compliance"
+urlpatterns = [
+    path("competitors/", views.competitor_list, name="competitors"),
+    path("competitors/<int:link_id>/delete/", views.competitor_delete, name="competitor_delete"),
+]

@@ -1,0 +1,74 @@
+"""The four roles, as auth groups with permissions. Views check permissions, never group names."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+PORTFOLIO_PERMISSION = "accounts.view_portfolio"
+
+
+class Role(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    EXECUTIVE = "executive", "Executive"
+    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ACCOUNT_MANAGER: [
+        "accounts.view_account",
+        "accounts.add_account",
+        "accounts.change_account",
+        "accounts.change_accountcontext",
+        "accounts.add_businessforce",
+        "accounts.delete_businessforce",
+        "accounts.add_stakeholder",
+        "accounts.change_stakeholder",
+        "accounts.delete_stakeholder",
+        "accounts.add_accountteammember",
+        "accounts.delete_accountteammember",
+    ],
+    Role.EXECUTIVE: [
+        "accounts.view_account",
+        PORTFOLIO_PERMISSION,
+    ],
+    Role.COMPLIANCE_OFFICER: [
+        PORTFOLIO_PERMISSION,
+        "accounts.view_competitorlink",
+        "accounts.add_competitorlink",
+        "accounts.delete_competitorlink",
+    ],
+    Role.ADMINISTRATOR: [
+        PORTFOLIO_PERMISSION,
+        "accounts.view_segment",
+        "accounts.add_segment",
+        "accounts.change_segment",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def group_name(role: Role) -> str:
+    return role.label + "s"
+
+
+def sync_role_groups(*, using: str = "default") -> None:
+    """Create the role groups and set exactly their permissions (idempotent)."""
+    for role in Role:
+        group, _ = Group.objects.using(using).get_or_create(name=group_name(role))
+        wanted = [perm.split(".", 1) for perm in ROLE_PERMISSIONS[role]]
+        query = models.Q()
+        for app_label, codename in wanted:
+            query |= models.Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.using(using).filter(query))
+        if len(permissions) != len(wanted):
+            missing = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+            raise LookupError(f"unknown permissions for {role}: {set(ROLE_PERMISSIONS[role]) - missing}")
+        group.permissions.set(permissions)
+
+
+def roles_of(user) -> set[Role]:
+    names = {group.name for group in user.groups.all()} if user.is_authenticated else set()
+    return {role for role in Role if group_name(role) in names}

@@ -1,0 +1,22 @@
+"""Run a service from a view and turn its ValidationError into form errors, so nothing is lost."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+T = TypeVar("T")
+
+
+def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
+    """Return the service's result, or None after attaching its errors to `form`."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
