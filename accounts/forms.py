@@ -17,7 +17,12 @@ User = get_user_model()
 
 def users_with_perm(codename: str, app_label: str = "accounts"):
     perm = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-    return User.objects.filter(is_active=True).filter(perm | Q(is_superuser=True)).distinct().order_by("username")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(perm | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
 
 
 class UserChoiceField(forms.ModelChoiceField):

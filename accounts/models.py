@@ -55,9 +55,7 @@ class Account(models.Model):
     relationship_word = models.CharField(
         "relationship in one word", max_length=40, blank=True, validators=[one_word]
     )
-    orientation = models.CharField(
-        max_length=12, choices=Orientation.choices, default=Orientation.BALANCED
-    )
+    orientation = models.CharField(max_length=12, choices=Orientation.choices, default=Orientation.BALANCED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,9 +174,7 @@ class AccountTeamMember(models.Model):
         SPONSOR = "sponsor", "Executive sponsor"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_teams"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_teams")
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
 
@@ -224,9 +220,7 @@ class Stakeholder(models.Model):
     reports_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
-    influence = models.PositiveSmallIntegerField(
-        choices=Influence.choices, default=Influence.MEDIUM
-    )
+    influence = models.PositiveSmallIntegerField(choices=Influence.choices, default=Influence.MEDIUM)
     attitude = models.CharField(max_length=10, choices=Attitude.choices, default=Attitude.NEUTRAL)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)

@@ -34,10 +34,7 @@ def _account_for_change(request, account_id, perm: str = "accounts.change_accoun
 def account_list(request):
     filters = AccountFilterForm(request.GET or None)
     accounts = portfolio_accounts(request.user).select_related("segment", "owner")
-    if filters.is_valid():
-        accounts = filters.apply(accounts)
-    else:
-        accounts = accounts.order_by("name", "pk")
+    accounts = filters.apply(accounts) if filters.is_valid() else accounts.order_by("name", "pk")
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -186,7 +183,9 @@ def stakeholder_delete(request, account_id: int, stakeholder_id: int):
 def business_force_add(request, account_id: int):
     account = _account_for_change(request, account_id, "accounts.add_businessforce")
     form = BusinessForceForm(request.POST)
-    if form.is_valid() and call_service(form, services.business_force_create, account=account, **form.cleaned_data):
+    if form.is_valid() and call_service(
+        form, services.business_force_create, account=account, **form.cleaned_data
+    ):
         messages.success(request, "Business-environment force added.")
     else:
         messages.error(request, "Force not added: " + _first_error(form))

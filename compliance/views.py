@@ -22,7 +22,9 @@ def competitor_list(request):
             messages.error(request, "You may not change the competitor graph.")
             return redirect("compliance:competitors")
         if form.is_valid():
-            link = call_service(form, account_services.competitor_link_create, actor=request.user, **form.cleaned_data)
+            link = call_service(
+                form, account_services.competitor_link_create, actor=request.user, **form.cleaned_data
+            )
             if link is not None:
                 messages.success(request, f"Recorded: {link}.")
                 return redirect("compliance:competitors")

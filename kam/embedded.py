@@ -56,6 +56,7 @@ def bootstrap_sql() -> list[str]:
     privileges are granted by the migration `kam.0001_app_role_privileges`.
     """
     return [
+        # Role names are module constants, never input.
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
                 CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB;
@@ -63,7 +64,7 @@ def bootstrap_sql() -> list[str]:
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
                 CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
               END IF;
-            END $$""",
+            END $$""",  # noqa: S608
     ]
 
 

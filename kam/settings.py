@@ -101,9 +101,7 @@ DATABASES = {
     ),
 }
 _owner_url = os.environ.get("DATABASE_OWNER_URL") or (
-    embedded.database_url(embedded.OWNER_ROLE, os.environ.get("KAM_EMBEDDED_PGHOST"))
-    if EMBEDDED
-    else ""
+    embedded.database_url(embedded.OWNER_ROLE, os.environ.get("KAM_EMBEDDED_PGHOST")) if EMBEDDED else ""
 )
 if _owner_url:
     DATABASES["owner"] = dj_database_url.parse(_owner_url)
@@ -113,9 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url()
 # Kombu names a Unix-socket Redis `redis+socket://`; redis-py names it `unix://`.
 CELERY_BROKER_URL = (
-    "redis+socket://" + REDIS_URL.removeprefix("unix://")
-    if REDIS_URL.startswith("unix://")
-    else REDIS_URL
+    "redis+socket://" + REDIS_URL.removeprefix("unix://") if REDIS_URL.startswith("unix://") else REDIS_URL
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -163,7 +159,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # The demo portfolio's personas get a known password only on the embedded development default.
-DEMO_PASSWORD = "kam-demo" if EMBEDDED else os.environ.get("DEMO_PASSWORD", "")  # noqa: S105
+DEMO_PASSWORD = "kam-demo" if EMBEDDED else os.environ.get("DEMO_PASSWORD", "")
 
 LOGGING = {
     "version": 1,

@@ -32,7 +32,9 @@ def _broker_state() -> str:
 def healthz(request):
     checks = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
 
 
 def home(request):

@@ -8,7 +8,7 @@ from accounts import services
 from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
 from kam.roles import Role, group_name
 
-PASSWORD = "test-pass-123"  # noqa: S105
+PASSWORD = "test-pass-123"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -76,7 +76,9 @@ def persona_portfolio() -> SimpleNamespace:
     segment = SegmentFactory(name="Retail")
     alice_account = AccountFactory(name="Northwind Retail", segment=segment, owner=alice, tier="key")
     bob_account = AccountFactory(name="Contoso Stores", segment=segment, owner=bob, tier="key")
-    services.competitor_link_create(account=alice_account, competitor=bob_account, segment=segment, actor=dave)
+    services.competitor_link_create(
+        account=alice_account, competitor=bob_account, segment=segment, actor=dave
+    )
     services.team_member_add(account=alice_account, user=carol, role=AccountTeamMember.Role.SPONSOR)
     stakeholder = StakeholderFactory(account=alice_account, name="Grace Hopper", title="CIO")
     return SimpleNamespace(
