@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
 from accounts.models import (
@@ -14,7 +14,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
-from kam.roles import PORTFOLIO_PERMISSION
+from kam.roles import Role, roles_of
 
 User = get_user_model()
 
@@ -27,6 +27,19 @@ CONTEXT_FIELDS = (
     "strategy_12m",
     "strategy_18m",
 )
+
+
+def _check_text_limits(instance) -> None:
+    """TextField max_length is enforced by forms only; services enforce it for every caller."""
+    errors = {
+        field.name: f"At most {field.max_length} characters."
+        for field in instance._meta.get_fields()
+        if isinstance(field, models.TextField)
+        and field.max_length
+        and len(getattr(instance, field.name) or "") > field.max_length
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
@@ -66,7 +79,9 @@ def account_create(
     )
     account.full_clean()
     account.save()
-    AccountContext.objects.create(account=account, updated_by=owner, **(context or {}))
+    account_context = AccountContext(account=account, updated_by=owner, **(context or {}))
+    _check_text_limits(account_context)
+    account_context.save()
     AccountTeamMember.objects.create(account=account, user=owner, role=AccountTeamMember.Role.LEAD)
     return account
 
@@ -108,6 +123,7 @@ def account_context_update(*, account: Account, actor, **changes) -> AccountCont
         setattr(context, field, value)
     context.updated_by = actor
     context.full_clean()
+    _check_text_limits(context)
     context.save()
     return context
 
@@ -118,8 +134,10 @@ def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
         raise ValidationError({"role": "The lead is the account owner; change the owner instead."})
     if not user.is_active:
         raise ValidationError({"user": "Inactive users cannot join an account team."})
-    if role == AccountTeamMember.Role.SPONSOR and not user.has_perm(PORTFOLIO_PERMISSION):
+    if role == AccountTeamMember.Role.SPONSOR and Role.EXECUTIVE not in roles_of(user):
         raise ValidationError({"role": "An executive sponsor must be an executive."})
+    if role == AccountTeamMember.Role.MEMBER and not user.has_perm("accounts.change_account"):
+        raise ValidationError({"role": "Team members must be account managers; executives join as sponsors."})
     if account.team.filter(user=user).exists():
         raise ValidationError({"user": f"{user.get_username()} is already on this team."})
     return AccountTeamMember.objects.create(account=account, user=user, role=role)
@@ -167,6 +185,7 @@ def stakeholder_create(*, account: Account, **fields) -> Stakeholder:
     _check_reports_to(account=account, stakeholder_id=None, manager=fields.get("reports_to"))
     stakeholder = Stakeholder(account=account, **fields)
     stakeholder.full_clean()
+    _check_text_limits(stakeholder)
     stakeholder.save()
     return stakeholder
 
@@ -183,6 +202,7 @@ def stakeholder_update(*, stakeholder: Stakeholder, **changes) -> Stakeholder:
     for field, value in changes.items():
         setattr(stakeholder, field, value)
     stakeholder.full_clean()
+    _check_text_limits(stakeholder)
     stakeholder.save(update_fields=[*changes, "updated_at"])
     return stakeholder
 
@@ -196,6 +216,7 @@ def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
 def business_force_create(*, account: Account, kind: str, impact: str, description: str) -> BusinessForce:
     force = BusinessForce(account=account, kind=kind, impact=impact, description=description)
     force.full_clean()
+    _check_text_limits(force)
     force.save()
     return force
 
@@ -230,11 +251,25 @@ def competitor_link_delete(*, link: CompetitorLink) -> None:
     link.delete()
 
 
+def _check_segment_name_free(name: str, *, exclude_id: int | None = None) -> None:
+    clash = Segment.objects.annotate(lname=Lower("name")).filter(lname=name.strip().lower())
+    if clash.exclude(pk=exclude_id).exists():
+        raise ValidationError({"name": "A segment with this name already exists."})
+
+
 @transaction.atomic
 def segment_create(*, name: str, description: str = "") -> Segment:
-    if Segment.objects.annotate(lname=Lower("name")).filter(lname=name.strip().lower()).exists():
-        raise ValidationError({"name": "A segment with this name already exists."})
+    _check_segment_name_free(name)
     segment = Segment(name=name.strip(), description=description)
     segment.full_clean(validate_constraints=False)
     segment.save()
+    return segment
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, name: str, description: str) -> Segment:
+    _check_segment_name_free(name, exclude_id=segment.pk)
+    segment.name, segment.description = name.strip(), description
+    segment.full_clean(validate_constraints=False)
+    segment.save(update_fields=["name", "description"])
     return segment
