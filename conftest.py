@@ -25,6 +25,12 @@ def django_db_setup(django_test_environment, django_db_blocker):
         owner.creation.destroy_test_db(old_name, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Most tests create the personas; the production hasher would make that the slow part.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def personas(db):
     """alice leads a key account; bob leads its competitor; carol sponsors alice's; dave audits."""

@@ -38,10 +38,6 @@ class AccountForm(forms.ModelForm):
         fields = ["name", "segment", "tier", "owner", "relationship_word", "orientation"]
         help_texts = {"relationship_word": "How the customer would describe us, in one word."}
 
-    def validate_unique(self) -> None:
-        # Name clashes are checked by the service, with a message that says what to do.
-        pass
-
 
 class AccountContextForm(forms.ModelForm):
     class Meta:

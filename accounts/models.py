@@ -28,7 +28,11 @@ class Segment(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="segment_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="segment_name_unique_ci",
+                violation_error_message="A segment with this name already exists.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,7 +69,11 @@ class Account(models.Model):
             ("view_portfolio", "Can view sanitized portfolio metrics of every account"),
         ]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="account_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="account_name_unique_ci",
+                violation_error_message="An account with this name already exists.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(tier__in=["key", "strategic", "standard"]),
                 name="account_tier_valid",

@@ -96,7 +96,9 @@ def account_update(*, account: Account, **changes) -> Account:
         _check_name_free(changes["name"], exclude_id=account.pk)
         changes["name"] = changes["name"].strip()
     new_owner = changes.get("owner")
-    if new_owner is not None and new_owner.pk != account.owner_id:
+    # Compare with the stored owner: a bound ModelForm has already set the new one on `account`.
+    stored_owner_id = Account.objects.filter(pk=account.pk).values_list("owner_id", flat=True).get()
+    if new_owner is not None and new_owner.pk != stored_owner_id:
         _check_can_own(new_owner)
         _team_set_lead(account=account, user=new_owner)
     for field, value in changes.items():

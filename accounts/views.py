@@ -57,13 +57,21 @@ def account_create(request):
             context=context_form.cleaned_data,
         )
         if account is not None:
-            messages.success(request, f"Account “{account.name}” created. You are its lead.")
-            return redirect("accounts:detail", account_id=account.pk)
+            return _after_create(request, account)
     return render(
         request,
         "accounts/account_form.html",
         {"form": form, "context_form": context_form, "title": "New account"},
     )
+
+
+def _after_create(request, account):
+    if account.owner_id == request.user.pk:
+        messages.success(request, f"Account “{account.name}” created. You are its lead.")
+        return redirect("accounts:detail", account_id=account.pk)
+    lead = account.owner.get_full_name() or account.owner.get_username()
+    messages.success(request, f"Account “{account.name}” created with {lead} as its lead.")
+    return redirect("accounts:list")
 
 
 def account_detail(request, account_id: int):
@@ -212,6 +220,5 @@ def account_url(account) -> str:
 
 def _first_error(form) -> str:
     for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return f"{label or field}: {errors[0]}" if field != "__all__" else errors[0]
+        return f"{form[field].label}: {errors[0]}" if field in form.fields else errors[0]
     return "please check the form."

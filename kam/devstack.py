@@ -47,11 +47,24 @@ def bootstrap_database(**connect_params) -> None:
         embedded.ensure_database(cur)
 
 
+def _forget_dead_handles() -> None:
+    """pgserver stops the server when its last user exits; a killed run leaves a stale entry."""
+    import psutil
+    from pgserver.utils import DiskList
+
+    path = embedded.PG_DATA / ".handle_pids.json"
+    if not path.exists():
+        return  # initdb needs an empty directory
+    handles = DiskList(path)
+    handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
+
+
 @contextlib.contextmanager
 def embedded_postgres(env: dict[str, str]) -> Iterator[None]:
     import pgserver
 
     embedded.PG_DATA.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles()
     started = time.monotonic()
     server = pgserver.get_server(embedded.PG_DATA, cleanup_mode="stop")
     socket_dir = Path(server.get_postmaster_info().socket_dir)
@@ -168,7 +181,9 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 def run(bind: str) -> None:
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # Explicit, because a shell starting us in the background (CI) sets SIGINT to "ignore".
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_keyboard_interrupt)
     with services() as env:
         migrate(env)
         manage(env, "seed_demo", "--if-empty")
