@@ -71,6 +71,14 @@ class AccountFilterForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
+        self.fields["segment"].empty_label = "Any segment"
+        self.fields["owner"].empty_label = "Any owner"
+
     def apply(self, accounts):
         data = self.cleaned_data
         if data.get("q"):
