@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("", include("relationships.urls")),
     path("compliance/", include("compliance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,8 @@ URL kwargs are filled from alice's account ("Northwind Retail"), which bob, dave
 see (404, as if it did not exist) and carol sponsors (she reads it, but may not change it: 403).
 """
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,41 +14,28 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from accounts import services
 from accounts.selectors import competitor_links_of
-
-PERSONAS = ("anonymous", "alice", "bob", "carol", "dave", "admin")
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """A 302 whose Location resolves to the view named `to`."""
-
-    to: str
-
-
-@dataclass(frozen=True)
-class Route:
-    expect: dict[str, int | Redirect]
-    method: str = "get"
+from kam.tests.census import (
+    ADMIN_LOGIN,
+    CHANGE_ALICES_ACCOUNT,
+    COMPLIANCE_ONLY,
+    PERSONAS,
+    POST_TO_ALICES_ACCOUNT,
+    Redirect,
+    Route,
+    everyone_signed_in,
+    expect,
+)
 
 
-LOGIN = Redirect("login")
-ADMIN_LOGIN = Redirect("admin:login")
+def _app_census_modules():
+    import relationships.tests
+
+    for info in pkgutil.iter_modules(relationships.tests.__path__):
+        if info.name.startswith("census_"):
+            yield importlib.import_module(f"relationships.tests.{info.name}")
 
 
-def expect(*, anonymous=LOGIN, alice, bob, carol, dave, admin) -> dict[str, int | Redirect]:
-    return {"anonymous": anonymous, "alice": alice, "bob": bob, "carol": carol, "dave": dave, "admin": admin}
-
-
-def everyone_signed_in(outcome, *, anonymous=LOGIN) -> dict[str, int | Redirect]:
-    return expect(anonymous=anonymous, alice=outcome, bob=outcome, carol=outcome, dave=outcome, admin=outcome)
-
-
-# A change to alice's account: her team may (alice), her sponsor may not (carol, 403), and to
-# everyone outside the team the account does not exist (404).
-CHANGE_ALICES_ACCOUNT = expect(alice=200, bob=404, carol=403, dave=404, admin=404)
-# The same for POST-only actions; alice's empty form is refused with a message on the detail page.
-POST_TO_ALICES_ACCOUNT = expect(alice=Redirect("accounts:detail"), bob=404, carol=403, dave=404, admin=404)
-COMPLIANCE_ONLY = expect(alice=403, bob=403, carol=403, dave=200, admin=403)
+APP_CENSUS = list(_app_census_modules())
 
 CENSUS: dict[str, Route] = {
     "home": Route(everyone_signed_in(Redirect("accounts:list"))),
@@ -69,6 +57,8 @@ CENSUS: dict[str, Route] = {
     "compliance:competitor_delete": Route(COMPLIANCE_ONLY),
     "admin:index": Route({**everyone_signed_in(ADMIN_LOGIN, anonymous=ADMIN_LOGIN), "admin": 200}),
 }
+for module in APP_CENSUS:
+    CENSUS.update(module.CASES)
 
 
 def _walk(patterns, namespace: str = ""):
@@ -96,13 +86,16 @@ def url_kwargs(personas):
     force = services.business_force_create(
         account=account, kind="regulation", impact="threat", description="Packaging levy from 2026."
     )
-    return {
+    kwargs = {
         "account_id": account.pk,
         "member_id": account.team.get(user=personas.carol).pk,
         "stakeholder_id": personas.stakeholder.pk,
         "force_id": force.pk,
         "link_id": competitor_links_of(account).get().pk,
     }
+    for module in APP_CENSUS:
+        kwargs.update(module.url_kwargs(personas))
+    return kwargs
 
 
 def test_census_covers_exactly_the_project_routes():

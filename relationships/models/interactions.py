@@ -1,0 +1,104 @@
+"""Confidential: what happened with the customer, and what we promised to do next."""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import TEXT_LIMIT, Account, Stakeholder
+
+
+class Interaction(models.Model):
+    class Channel(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        CALL = "call", "Call"
+        EMAIL = "email", "Email"
+        VISIT = "visit", "Visit"
+        QBR = "qbr", "QBR"
+        WORKSHOP = "workshop", "Workshop"
+        OTHER = "other", "Other"
+
+    class Category(models.TextChoices):
+        """The value of the interaction to the relationship (seed 002)."""
+
+        RELATIONSHIP = "relationship", "Relationship building"
+        VALUE_ADDING = "value_adding", "Value-adding (growing share of wallet)"
+        FIREFIGHTING = "firefighting", "Firefighting"
+        ESCALATION = "escalation", "Escalation"
+        UNVALUED = "unvalued", "Solving a problem the customer does not value"
+
+    # Categories that, when most recent interactions fall in them, warn of a relationship in trouble.
+    TROUBLE = (Category.FIREFIGHTING, Category.ESCALATION, Category.UNVALUED)
+
+    class Sentiment(models.IntegerChoices):
+        VERY_NEGATIVE = -2, "Very negative"
+        NEGATIVE = -1, "Negative"
+        NEUTRAL = 0, "Neutral"
+        POSITIVE = 1, "Positive"
+        VERY_POSITIVE = 2, "Very positive"
+
+    class WorkType(models.TextChoices):
+        SUPPORT = "support", "Support (free)"
+        CHARGEABLE = "chargeable", "Chargeable"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="interactions")
+    occurred_on = models.DateField("date")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    category = models.CharField(max_length=14, choices=Category.choices)
+    summary = models.TextField(max_length=TEXT_LIMIT)
+    sentiment = models.SmallIntegerField(
+        "customer sentiment", choices=Sentiment.choices, default=Sentiment.NEUTRAL
+    )
+    effort_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    work_type = models.CharField(max_length=10, choices=WorkType.choices, default=WorkType.SUPPORT)
+    should_have_been_charged = models.BooleanField(
+        default=False, help_text="Free work that should have been chargeable."
+    )
+    our_participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="interactions"
+    )
+    their_participants = models.ManyToManyField(Stakeholder, blank=True, related_name="interactions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_interactions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-occurred_on"]),
+            models.Index(fields=["account", "category"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effort_hours__gte=0), name="interaction_effort_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sentiment__gte=-2, sentiment__lte=2), name="interaction_sentiment_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    category__in=["relationship", "value_adding", "firefighting", "escalation", "unvalued"]
+                ),
+                name="interaction_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} with {self.account} on {self.occurred_on}"
+
+
+class FollowUpAction(models.Model):
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="follow_ups")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_up_actions"
+    )
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.description
