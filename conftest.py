@@ -4,6 +4,9 @@ The test database is created and migrated by the owner role (`owner` alias); the
 run on `default`, the app role that owns nothing — the same role the app uses in production.
 """
 
+import os
+import shutil
+
 import pytest
 from django.db import connections
 
@@ -47,3 +50,49 @@ def make_user(db):
         return UserFactory(username=username, role=role, **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        if os.environ.get("KAM_REQUIRE_BROWSER"):
+            pytest.fail("KAM_REQUIRE_BROWSER is set but Chromium is missing: apt-get install chromium")
+        pytest.skip("browser journeys need Debian's Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def login_page(browser, live_server):
+    """A function opening a new page logged in as the given user (factory password)."""
+    from accounts.tests.factories import PASSWORD
+
+    pages = []
+
+    def open_as(user):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        pages.append(context)
+        return page
+
+    yield open_as
+    for context in pages:
+        context.close()
