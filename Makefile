@@ -7,10 +7,12 @@ DEVSTACK := $(PY) -m kam.devstack
 
 .PHONY: install run test check lint format migrations migrations-check seed clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-testdata.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# Test data only (the CDNOW summaries inside the lifetimes wheel); its old pins would clash.
+	$(PY) -m pip install --quiet --no-deps -r requirements-testdata.txt
 	touch $(STAMP)
 
 install: $(STAMP)
