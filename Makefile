@@ -44,3 +44,7 @@ check: lint migrations-check test
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Not part of `make test`: builds SCALE x (100k accounts, 10M interactions) and times the nightly scoring.
+bench-scoring: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py bench_scoring

@@ -19,7 +19,7 @@ from accounts.forms import (
 from accounts.models import AccountContext
 from compliance.access import get_account_for_user, portfolio_accounts
 from kam.service_forms import call_service
-from relationships.views import interactions, plans
+from relationships.views import interactions, plans, scoring
 
 PAGE_SIZE = 25
 
@@ -78,6 +78,7 @@ def _after_create(request, account):
 def account_detail(request, account_id: int):
     account = get_account_for_user(request.user, account_id)
     context = selectors.account_detail(account)
+    context["health"] = scoring.health_panel(request, account)
     context.update(interactions.account_panel(request, account))
     context.update(plans.account_panel(request, account))
     context.update(

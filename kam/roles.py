@@ -56,8 +56,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # Nightly scoring: see the runs, tune health weights and thresholds (no account content).
+        "relationships.view_scoringrun",
+        "relationships.view_scoringrunchunk",
+        "relationships.view_scoringsettings",
+        "relationships.change_scoringsettings",
     ],
 }
+# Account teams import their accounts' monthly revenue and margin (relationships/imports_revenue.py).
+ROLE_PERMISSIONS[Role.ACCOUNT_MANAGER] += [
+    "relationships.view_monthlyrevenue",
+    "relationships.add_monthlyrevenue",
+]
 
 
 def group_name(role: Role) -> str:

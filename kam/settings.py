@@ -167,3 +167,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Nightly scoring (relationships/tasks.py): CLV (B2B margin model) and relationship health.
+from celery.schedules import crontab  # noqa: E402 - only the beat schedule needs it
+
+SCORING_NIGHTLY_HOUR = int(os.environ.get("SCORING_NIGHTLY_HOUR", "2"))
+SCORING_NIGHTLY_MINUTE = int(os.environ.get("SCORING_NIGHTLY_MINUTE", "30"))
+SCORING_CHUNK_SIZE = int(os.environ.get("SCORING_CHUNK_SIZE", "5000"))
+SCORING_QUEUE = os.environ.get("SCORING_QUEUE", "celery")
+SCORING_RUN_STALE_HOURS = float(os.environ.get("SCORING_RUN_STALE_HOURS", "6"))
+CLV_DISCOUNT_RATE = float(os.environ.get("CLV_DISCOUNT_RATE", "0.10"))
+CLV_HORIZON_YEARS = int(os.environ.get("CLV_HORIZON_YEARS", "5"))  # 0: infinite horizon
+CELERY_TASK_ROUTES = {"relationships.tasks.*": {"queue": SCORING_QUEUE}}
+CELERY_BEAT_SCHEDULE["scoring-nightly"] = {
+    "task": "relationships.tasks.scoring_nightly",
+    "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=SCORING_NIGHTLY_MINUTE),
+}

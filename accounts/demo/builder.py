@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from accounts import services
-from accounts.demo import data
+from accounts.demo import data, revenue
 from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
 from kam.roles import Role, group_name
 
@@ -72,6 +72,7 @@ class DemoBuilder:
         for row in data.ACCOUNTS:
             self._add_forces(row)
             self._add_stakeholders(row)
+        revenue.add_history(self)  # two years of revenue and interactions, then the nightly scores
         return self.counts
 
     def _weighted(self, options: list[str], weights: tuple[int, ...]) -> str:

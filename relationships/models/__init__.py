@@ -9,16 +9,30 @@ from relationships.models.plans import (
     SwotItem,
     WhitespaceCell,
 )
+from relationships.models.scoring import (
+    AccountScore,
+    MonthlyRevenue,
+    ScoreAlert,
+    ScoringRun,
+    ScoringRunChunk,
+    ScoringSettings,
+)
 
 __all__ = [
     "STALE_AFTER_DAYS",
     "AccountPlan",
+    "AccountScore",
     "FollowUpAction",
     "Interaction",
     "Investment",
     "JointInitiative",
+    "MonthlyRevenue",
     "PlanAction",
     "PlanObjective",
+    "ScoreAlert",
+    "ScoringRun",
+    "ScoringRunChunk",
+    "ScoringSettings",
     "SwotItem",
     "WhitespaceCell",
 ]

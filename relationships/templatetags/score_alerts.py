@@ -1,0 +1,23 @@
+"""`{% score_alerts_menu %}`: the signed-in user's unread health alerts, as a badge in the navigation."""
+
+from django import template
+
+from compliance.access import visible_accounts
+from relationships.models import ScoreAlert
+
+register = template.Library()
+SHOWN = 10
+
+
+@register.inclusion_tag("relationships/includes/score_alerts_menu.html", takes_context=True)
+def score_alerts_menu(context) -> dict:
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return {"alerts": [], "count": 0}
+    # Only accounts the user may still read: an alert must not outlive a move off the team.
+    unread = ScoreAlert.objects.filter(
+        user=user, read_at__isnull=True, account__in=visible_accounts(user)
+    ).select_related("account")
+    alerts = list(unread.order_by("-created_at")[:SHOWN])
+    count = len(alerts) if len(alerts) < SHOWN else unread.count()
+    return {"alerts": alerts, "count": count}

@@ -1,0 +1,143 @@
+"""What people see: the health panel, the alert badge, the admin pages, and the revenue CSV import."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+from relationships.imports_revenue import parse_revenue_csv
+from relationships.models import MonthlyRevenue, ScoreAlert, ScoringRun, ScoringSettings
+from relationships.services import scoring as scoring_services
+from relationships.services.revenue import RevenueImportError, revenue_import
+from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
+from relationships.views.scoring import health_panel
+
+pytestmark = pytest.mark.django_db
+
+
+def _panel(user, account) -> tuple[dict, str]:
+    request = RequestFactory().get("/")
+    request.user = user
+    health = health_panel(request, account)
+    return health, render_to_string("relationships/includes/account_health.html", {"health": health})
+
+
+def test_panel_before_the_first_run_says_not_scored_yet(personas):
+    health, html = _panel(personas.alice, personas.alice_account)
+    assert health["score"] is None and "Not scored yet" in html
+
+
+def test_panel_shows_score_band_why_and_the_clv_curve(personas, django_assert_max_num_queries):
+    account = personas.alice_account
+    interact(account, "value_adding", 3)
+    monthly_revenue(account, 12, revenue=10_000, margin=2_000)
+    scoring_services.scoring_run_now(scored_on=TODAY())
+    with django_assert_max_num_queries(2):
+        health, html = _panel(personas.alice, account)
+    assert health["score"].band == "green"
+    assert "Interaction value mix" in html and "no data" in html  # measures without data say so
+    assert 'data-testid="clv-curve"' in html and html.count("<tr><td>") >= 5 + 7
+    assert health["measures"][0]["contribution"] >= health["measures"][1]["contribution"]
+
+
+def test_panel_says_insufficient_data_instead_of_a_guess(personas):
+    scoring_services.scoring_run_now(scored_on=TODAY())
+    _health, html = _panel(personas.alice, personas.alice_account)
+    assert "insufficient data" in html and "Too little data" in html
+
+
+def test_owner_sees_the_alert_badge_and_others_do_not(client, personas):
+    ScoreAlert.objects.create(
+        account=personas.alice_account,
+        user=personas.alice,
+        kind="trouble",
+        episode_on=TODAY(),
+        message="Mostly firefighting.",
+    )
+    client.force_login(personas.alice)
+    page = client.get(reverse("accounts:list")).content.decode()
+    assert 'data-testid="score-alerts"' in page and "Mostly firefighting." in page
+    client.force_login(personas.bob)
+    page = client.get(reverse("accounts:list")).content.decode()
+    assert 'data-testid="score-alerts"' not in page and personas.alice_account.name not in page
+
+
+def test_administrator_sees_runs_and_edits_settings_in_the_admin(client, personas):
+    scoring_services.scoring_run_now(scored_on=TODAY())
+    client.force_login(personas.admin)
+    assert client.get(reverse("admin:relationships_scoringrun_changelist")).status_code == 200
+    run = ScoringRun.objects.get()
+    assert client.get(reverse("admin:relationships_scoringrun_change", args=[run.pk])).status_code == 200
+    url = reverse("admin:relationships_scoringsettings_change", args=[1])
+    form = {f: getattr(ScoringSettings.objects.get(pk=1), f) for f in scoring_services.SETTINGS_FIELDS}
+    response = client.post(url, {**form, "green_from": 75})
+    assert response.status_code == 302
+    assert ScoringSettings.objects.get(pk=1).green_from == 75
+    response = client.post(url, {**form, "green_from": 30})  # below amber: refused
+    assert response.status_code == 200 and ScoringSettings.objects.get(pk=1).green_from == 75
+
+
+def test_account_manager_cannot_open_the_scoring_admin(client, personas):
+    client.force_login(personas.alice)
+    response = client.get(reverse("admin:relationships_scoringrun_changelist"))
+    assert response.status_code == 302  # to the admin login: not staff
+
+
+CSV = (
+    b"account,month,revenue,margin\n"
+    b"Northwind Retail,2026-01,1000.00,250.50\n"
+    b"northwind retail,2026-02,1100,300\n"
+)
+
+
+def test_revenue_csv_imports_all_rows_and_rescoring_is_sent_on_commit(
+    personas, django_capture_on_commit_callbacks
+):
+    rows, errors = parse_revenue_csv(CSV)
+    assert errors == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert revenue_import(actor=personas.alice, rows=rows) == 2
+    assert len(callbacks) == 1
+    assert MonthlyRevenue.objects.filter(account=personas.alice_account).count() == 2
+    revenue_import(actor=personas.alice, rows=parse_revenue_csv(CSV.replace(b"1000.00", b"900"))[0])
+    assert MonthlyRevenue.objects.get(account=personas.alice_account, month="2026-01-01").revenue == 900
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        (b"Northwind Retail,2026-13,10,1", "month"),
+        (b"Northwind Retail,2026-03,ten,1", "revenue"),
+        (b"Northwind Retail,2026-03,-5,-6", "revenue"),
+        (b"Northwind Retail,2026-03,10,11", "margin"),
+        (b"Northwind Retail,2026-03,10.123,1", "revenue"),
+        (b",2026-03,10,1", "account"),
+    ],
+)
+def test_revenue_csv_reports_each_bad_row(line, column):
+    _rows, errors = parse_revenue_csv(CSV + line + b"\n")
+    assert [(e.line, e.column) for e in errors] == [(4, column)]
+
+
+def test_revenue_csv_refuses_a_wrong_header():
+    _rows, errors = parse_revenue_csv(b"account,month,amount\nX,2026-01,1\n")
+    assert errors and errors[0].column == "header"
+
+
+def test_one_bad_row_and_nothing_is_written(personas):
+    rows, errors = parse_revenue_csv(CSV + b"Contoso Stores,2026-01,10,1\nNorthwind Retail,2026-01,5,1\n")
+    with pytest.raises(RevenueImportError) as refused:
+        revenue_import(actor=personas.alice, rows=rows, errors=errors)
+    messages = [str(e) for e in refused.value.errors]
+    # bob's account is walled from alice: "unknown", exactly like a missing one.
+    assert messages == [
+        "line 4, account: no account named “Contoso Stores” on your teams",
+        "line 5, month: repeats line 2 for this account and month",
+    ]
+    assert not MonthlyRevenue.objects.exists()
+
+
+def test_revenue_import_needs_the_permission(personas):
+    with pytest.raises(PermissionDenied):
+        revenue_import(actor=personas.dave, rows=parse_revenue_csv(CSV)[0])
