@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Account, Stakeholder
@@ -237,6 +238,19 @@ def _interaction_parsers(people: People) -> dict[str, tuple[str, Callable[[str],
     }
 
 
+# Stand-ins for cells that did not parse, so the service can still report the row's other problems.
+_NEUTRAL_INTERACTION = {
+    "channel": Interaction.Channel.OTHER,
+    "category": Interaction.Category.RELATIONSHIP,
+    "sentiment": 0,
+    "effort_hours": Decimal(0),
+    "work_type": Interaction.WorkType.SUPPORT,
+    "should_have_been_charged": False,
+    "our_participants": [],
+    "their_participants": [],
+}
+
+
 def _interaction_row(row: dict[str, str], *, account: Account, actor, people: People) -> None:
     errors: list[tuple[str, str]] = []
     parsed = {}
@@ -245,9 +259,21 @@ def _interaction_row(row: dict[str, str], *, account: Account, actor, people: Pe
             parsed[field_name] = parse(row.get(column, ""))
         except RowInvalid as invalid:
             errors.extend(invalid.errors)
-    if errors:
-        raise RowInvalid(errors)
-    interaction_create(account=account, author=actor, summary=row["summary"], **parsed)
+    if not errors:
+        interaction_create(account=account, author=actor, summary=row["summary"], **parsed)
+        return
+    # Report every problem of the row at once: run the service's checks on what did parse.
+    stand_ins = {"occurred_on": timezone.localdate(), **_NEUTRAL_INTERACTION}
+    failed = {column for column, _ in errors}
+    try:
+        interaction_create(account=account, author=actor, summary=row["summary"], **{**stand_ins, **parsed})
+    except ValidationError as error:
+        errors.extend(
+            (problem.column, problem.message)
+            for problem in _row_errors(0, error, INTERACTION_FIELD_COLUMNS)
+            if problem.column not in failed
+        )
+    raise RowInvalid(errors)  # also rolls back the stand-in row, written inside the row's savepoint
 
 
 def _stakeholder_row(row: dict[str, str], *, account: Account, actor, people: People) -> None:

@@ -213,3 +213,16 @@ def test_an_export_imports_back(as_alice, personas):
     )
     assert result.errors == [] and result.written
     assert Interaction.objects.filter(summary="-- minus led summary").count() == 2
+
+
+def test_one_row_reports_all_its_problems_at_once(as_alice, personas):
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    row = f"{tomorrow},call,relationship,Too early,0,-3,support,no,alice,Nobody Here\n"
+
+    html = upload(as_alice, import_url(personas), HEADER + row).content.decode()
+
+    # The unknown stakeholder, the future date and the negative hours, in one dry run.
+    assert "Nobody Here" in html
+    assert "future" in html
+    assert re.search(r"<td>2</td><td>effort_hours</td>", html)
+    assert not Interaction.objects.exists()
