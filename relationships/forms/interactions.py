@@ -8,21 +8,10 @@ from django.utils import timezone
 from accounts.forms import UserChoiceField
 from accounts.models import TEXT_LIMIT, Account
 from relationships.models import Interaction
-from relationships.services.interactions import FollowUp, team_users
+from relationships.services.interactions import INTERACTION_FIELDS, FollowUp, team_users
 
 DATE = forms.DateInput(attrs={"type": "date"})
-FULL_FIELDS = [
-    "occurred_on",
-    "channel",
-    "category",
-    "summary",
-    "sentiment",
-    "effort_hours",
-    "work_type",
-    "should_have_been_charged",
-    "our_participants",
-    "their_participants",
-]
+FULL_FIELDS = list(INTERACTION_FIELDS)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
