@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from accounts import services
-from accounts.demo import data, revenue
+from accounts.demo import data, plans, revenue
 from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
 from kam.roles import Role, group_name
 
@@ -72,7 +72,9 @@ class DemoBuilder:
         for row in data.ACCOUNTS:
             self._add_forces(row)
             self._add_stakeholders(row)
-        revenue.add_history(self)  # two years of revenue and interactions, then the nightly scores
+        revenue.add_history(self)  # two years of revenue and interactions
+        plans.add_plans_and_follow_ups(self)  # key-account plans and follow-ups: the daily work
+        revenue.add_scores()  # the nightly snapshots, last, so they see everything above
         return self.counts
 
     def _weighted(self, options: list[str], weights: tuple[int, ...]) -> str:

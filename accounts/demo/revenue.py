@@ -84,7 +84,7 @@ def _interactions(builder, account, orientation: str, today: datetime.date) -> l
 
 
 def add_history(builder) -> None:
-    """Revenue, interactions (with some of the account's stakeholders) and five weeks of scores."""
+    """Two years of revenue and interactions (with some of the account's stakeholders)."""
     today = timezone.localdate()
     months = _months(today)
     revenue, interactions = [], []
@@ -96,6 +96,11 @@ def add_history(builder) -> None:
     _add_participants(builder, created)
     builder.counts["revenue months"] = len(revenue)
     builder.counts["interactions"] = len(created)
+
+
+def add_scores() -> None:
+    """Five weeks of nightly snapshots, once the plans exist (plan progress is one of the measures)."""
+    today = timezone.localdate()
     for days_ago in SCORED_DAYS_AGO:
         scoring_run_now(scored_on=today - datetime.timedelta(days=days_ago))
 

@@ -1,9 +1,11 @@
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import (
     Account,
@@ -15,6 +17,9 @@ from accounts.models import (
 )
 from accounts.services import CONTEXT_FIELDS
 from kam.roles import Role, roles_of
+from relationships.models import AccountPlan, FollowUpAction, PlanAction, WhitespaceCell
+from relationships.selectors.interactions import my_week
+from relationships.selectors.plans import is_stale
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db
@@ -32,6 +37,25 @@ STAKEHOLDER_SNAPSHOT = (
     "notes",
     "relationship_owner__username",
 )
+
+ACTION_SNAPSHOT = ("objective__title", "description", "owner__username", "due_on", "status", "percent_done")
+CELL_SNAPSHOT = ("offering", "business_unit", "state", "competitor", "renewal_on")
+INVESTMENT_SNAPSHOT = (
+    "description",
+    "cost",
+    "cost_fiscal_year",
+    "expected_benefit",
+    "benefit_to_fiscal_year",
+    "benefit_from_fiscal_year",
+)
+FOLLOW_UP_SNAPSHOT = (
+    "interaction__account__name",
+    "interaction__occurred_on",
+    "description",
+    "owner__username",
+    "due_on",
+)
+QUADRANTS = {"strength", "weakness", "opportunity", "threat"}
 
 
 def seed(*args: str) -> str:
@@ -72,7 +96,37 @@ def snapshot() -> list[tuple]:
             )
         )
     links = CompetitorLink.objects.values_list("account_a__name", "account_b__name", "segment__name")
-    return [*rows, sorted(links)]
+    return [*rows, sorted(links), *plan_snapshot(), follow_up_snapshot()]
+
+
+def plan_snapshot() -> list[tuple]:
+    rows = []
+    plans = AccountPlan.objects.select_related("account", "decided_by")
+    for plan in plans.order_by("account__name", "fiscal_year"):
+        rows.append(
+            (
+                plan.account.name,
+                plan.fiscal_year,
+                plan.status,
+                plan.customer_goals,
+                plan.our_goals,
+                plan.review_comment,
+                plan.decided_by and plan.decided_by.username,
+                is_stale(plan),
+                list(plan.objectives.values_list("title", "measure")),
+                list(plan.actions.values_list(*ACTION_SNAPSHOT)),
+                list(plan.swot.values_list("kind", "text")),
+                list(plan.whitespace.values_list(*CELL_SNAPSHOT)),
+                list(plan.initiatives.values_list("name", "our_investment", "customer_investment")),
+                list(plan.investments.values_list(*INVESTMENT_SNAPSHOT)),
+            )
+        )
+    return rows
+
+
+def follow_up_snapshot() -> list[tuple]:
+    rows = FollowUpAction.objects.values_list(*FOLLOW_UP_SNAPSHOT, "done_at")
+    return sorted((*row, done is not None) for *row, done in rows)
 
 
 def test_seed_builds_about_forty_accounts_in_six_segments(seeded):
@@ -203,6 +257,61 @@ def test_the_portfolio_is_the_same_on_every_run(seeded):
     # Pinned, so a change to the seed or to the order of random draws shows up here.
     root = Stakeholder.objects.get(account__name="Northwind Retail", reports_to=None)
     assert (root.name, root.title) == ("Amara Gallo", "Chief Executive Officer")
+
+
+def test_every_key_account_has_last_and_this_years_plan_with_content(seeded):
+    year = timezone.localdate().year
+    plans = AccountPlan.objects.select_related("account")
+    assert set(plans.values_list("account__tier", flat=True)) == {"key"}
+    assert Counter(plans.values_list("fiscal_year", flat=True)) == {year - 1: 10, year: 10}
+    for plan in plans:
+        assert plan.customer_goals and plan.our_goals
+        assert 2 <= plan.objectives.count() <= 3
+        assert all(plan.objectives.values_list("measure", flat=True))
+        assert 3 <= plan.actions.count() <= 5
+        team = set(plan.account.team.values_list("user__username", flat=True))
+        assert set(plan.actions.values_list("owner__username", flat=True)) <= team
+        assert set(plan.swot.values_list("kind", flat=True)) == QUADRANTS
+        assert 9 <= plan.whitespace.count() <= 12
+        held = plan.whitespace.filter(state=WhitespaceCell.State.COMPETITOR, renewal_on__isnull=False)
+        assert held.exclude(competitor="").exists()
+        assert plan.initiatives.count() == 1
+        assert 1 <= plan.investments.count() <= 2
+    current = Counter(plans.filter(fiscal_year=year).values_list("status", flat=True))
+    assert set(current) == set(AccountPlan.Status.values)
+    returned = plans.get(fiscal_year=year, status=AccountPlan.Status.RETURNED)
+    assert returned.review_comment and returned.decided_by
+    assert PlanAction.objects.values("status").distinct().count() == 4
+
+
+def test_alices_northwind_plan_is_a_draft_and_carol_approved_last_years(seeded):
+    year = timezone.localdate().year
+    current = AccountPlan.objects.get(account__name="Northwind Retail", fiscal_year=year)
+    assert current.status == AccountPlan.Status.DRAFT
+    assert current.actions.filter(owner__username="alice").exists()
+    assert current.actions.count() >= 3
+    previous = AccountPlan.objects.get(account__name="Northwind Retail", fiscal_year=year - 1)
+    assert previous.status == AccountPlan.Status.APPROVED
+    assert previous.decided_by.username == "carol"
+    assert previous.decided_at.year == year - 1
+
+
+def test_one_plan_is_stale(seeded):
+    stale = [plan for plan in AccountPlan.objects.all() if is_stale(plan)]
+    assert len(stale) == 1
+    assert stale[0].fiscal_year == timezone.localdate().year
+
+
+def test_alice_has_late_and_upcoming_work_in_my_week(seeded):
+    week = my_week(User.objects.get(username="alice"), days=30)
+    assert week["overdue"] or week["plan_overdue"]
+    assert week["upcoming"] or week["plan_upcoming"]
+    follow_ups = FollowUpAction.objects.all()
+    today = timezone.localdate()
+    assert follow_ups.filter(done_at__isnull=False).exists()
+    assert follow_ups.filter(done_at=None, due_on__lt=today).exists()
+    assert follow_ups.filter(done_at=None, due_on__gte=today, due_on__lte=today + timedelta(days=7)).exists()
+    assert follow_ups.values("owner").distinct().count() >= 5
 
 
 def test_demo_users_get_the_demo_password(settings):
