@@ -5,6 +5,7 @@ SQL and calls these per account; the tests call them directly. Every measure is 
 None when the account has no data for it, so the health score can say why it is what it is.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,11 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
 def decay_weight(age_days: float, half_life_days: float) -> float:
     """Weight of an interaction `age_days` old: 1 today, ½ after one half-life."""
     return 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def decay_rate(half_life_days: float) -> float:
+    """λ with decay_weight(age) = exp(−λ·age): the SQL computes each weight with a single exp()."""
+    return math.log(2.0) / half_life_days
 
 
 # --- measures, each 0–100 or None (no data) -------------------------------------------------------
@@ -162,12 +168,23 @@ def health(
     if coverage < min_coverage or covered <= 0:
         nothing = (None,) * len(scores)
         return Health(None, INSUFFICIENT, coverage, nothing, nothing)
-    shares = renormalized(weights, scores)
-    contributions = tuple(
-        None if share is None else share * score for share, score in zip(shares, scores, strict=True)
-    )
-    score = round(sum(c for c in contributions if c is not None), 2)
-    return Health(score, band_of(score, green_from, amber_from), coverage, shares, contributions)
+    # renormalized(weights, scores) and the contributions in one pass (this runs for every account every
+    # night): `covered` is renormalized's total, summed in the same order, so these are the same floats.
+    shares: list[float | None] = []
+    contributions: list[float | None] = []
+    total = 0  # as sum() starts
+    for weight, score in zip(weights, scores, strict=True):
+        if score is None:
+            shares.append(None)
+            contributions.append(None)
+        else:
+            share = weight / covered
+            shares.append(share)
+            contributions.append(share * score)
+            total += share * score
+    score = round(total, 2)
+    band = band_of(score, green_from, amber_from)
+    return Health(score, band, coverage, tuple(shares), tuple(contributions))
 
 
 def band_dropped(previous: str | None, current: str) -> bool:
@@ -197,10 +214,16 @@ def clv_curve(
 
     `margins` is one annual margin (the same every year) or one per year (the last repeats).
     """
-    per_year = [margins] if isinstance(margins, int | float) else list(margins)
     total, curve = 0.0, []
     factor = retention / (1.0 + discount)
     survival = 1.0
+    if isinstance(margins, int | float):  # the nightly case: one margin, every year
+        for _t in range(years):
+            survival *= factor
+            total += margins * survival
+            curve.append(total)
+        return tuple(curve)
+    per_year = list(margins)
     for t in range(1, years + 1):
         survival *= factor
         total += per_year[min(t, len(per_year)) - 1] * survival

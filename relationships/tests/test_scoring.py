@@ -203,3 +203,8 @@ def test_most_recent_interactions_in_trouble(recent, trouble, expected):
 def test_measures_are_named_and_labelled():
     assert len(s.MEASURES) == 7 and set(s.MEASURE_LABELS) == set(s.MEASURES)
     assert not math.isnan(s.clamp(float("inf")))
+
+
+@pytest.mark.parametrize("age", [0, 1, 45, 90, 365, 730])
+def test_decay_rate_gives_the_decay_weight_with_one_exp(age):
+    assert math.exp(-age * s.decay_rate(90)) == pytest.approx(s.decay_weight(age, 90), rel=1e-12)
