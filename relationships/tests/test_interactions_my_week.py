@@ -67,6 +67,24 @@ def test_my_week_includes_my_open_plan_actions(personas):
     assert my_week(personas.bob, days=30)["plan_overdue"] == []
 
 
+def test_actions_of_a_superseded_plan_stay_out_of_my_week(personas):
+    today = timezone.localdate()
+    old, new = (
+        AccountPlan.objects.create(
+            account=personas.alice_account, fiscal_year=year, reviewed_at=timezone.now()
+        )
+        for year in (today.year - 1, today.year)
+    )
+    for plan, text in ((old, "Left behind in last year's plan"), (new, "Carried into this year's plan")):
+        PlanAction.objects.create(
+            plan=plan, description=text, owner=personas.alice, due_on=today - timedelta(days=3)
+        )
+
+    week = my_week(personas.alice, days=30)
+
+    assert [a.description for a in week["plan_overdue"]] == ["Carried into this year's plan"]
+
+
 def test_silent_stakeholders_are_those_not_met_for_n_days(client, personas):
     account = personas.alice_account
     met = StakeholderFactory(account=account, name="Met Recently")

@@ -16,6 +16,11 @@ SUMMARY = (
     "team members",
     "stakeholders",
     "business forces",
+    "interactions",
+    "follow-ups",
+    "revenue months",
+    "account plans",
+    "plan actions",
 )
 
 
