@@ -74,8 +74,8 @@ def embedded_postgres(env: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
-        server.cleanup()
-        log("embedded PostgreSQL stopped")
+        server.cleanup()  # stops the server unless another `make run`/`make test` still uses it
+        log("embedded PostgreSQL released")
 
 
 def _redis_answers(sock: Path) -> bool:
