@@ -9,17 +9,18 @@ keyed by (account, date); `raise_alerts` inserts the owners' alerts once per epi
 import datetime
 import io
 from dataclasses import dataclass
+from itertools import chain
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
 from relationships import scoring
+from relationships import scoring_vectorised as vectorised
 from relationships.models import STALE_AFTER_DAYS, AccountScore, ScoreAlert, ScoringSettings
 from relationships.services.scoring_inputs import Inputs
 
 CURVE_YEARS_IF_INFINITE = 10
-NO_INTERACTIONS = (0.0, 0.0, None, 0, 0, 0, 0)
-NO_REVENUE = (None, None, 0, None, 0)
 
 
 def scoring_settings() -> ScoringSettings:
@@ -60,89 +61,116 @@ class Config:
         )
 
 
-def _clv(annual: float | None, retention: float, config: Config) -> tuple[float | None, tuple[float, ...]]:
-    if annual is None:
-        return None, ()
-    curve = scoring.clv_curve(annual, retention, config.discount, config.horizon or CURVE_YEARS_IF_INFINITE)
-    return (curve[-1] if config.horizon else scoring.clv(annual, retention, config.discount, None)), curve
+def _column(rows: dict, ids: np.ndarray, width: int) -> np.ndarray:
+    """The (accounts × width) float array of a keyed statement's rows, NaN for accounts without one."""
+    out = np.full((len(ids), width), np.nan)
+    if rows:
+        keys = np.fromiter(rows.keys(), dtype=np.int64, count=len(rows))
+        at = np.searchsorted(ids, keys)
+        out[at] = np.array(list(rows.values()), dtype=np.float64).reshape(len(rows), width)
+    return out
 
 
-# Four decimals are plenty for scores and money, and shorter text is faster for COPY to parse
-# ("%.4f" % value is the quickest way Python has to write one; this runs 2 million times a night).
-def _num(value: float | None) -> str:
-    return "\\N" if value is None else "%.4f" % value  # noqa: UP031
+def _copy_text(columns: list, template: str, years: int) -> str:
+    """The COPY text of the rows, with every number written by one C-level "%.4f" per value.
 
-
-def _array(values) -> str:
-    return "{" + ",".join(["NULL" if v is None else "%.4f" % v for v in values]) + "}"  # noqa: UP031
+    Four decimals are plenty for scores and money, and shorter text is faster for COPY to parse. NaN is
+    written "nan" and then becomes NULL (in an array) or \\N (a field); a missing CLV's curve is empty.
+    """
+    rows = list(zip(*[c.tolist() if isinstance(c, np.ndarray) else c for c in columns], strict=True))
+    text = (template * len(rows)) % tuple(chain.from_iterable(rows))
+    text = text.replace("\t{" + ",".join(["nan"] * years) + "}\n", "\t{}\n")
+    return text.replace("\tnan", "\t\\N").replace("nan", "NULL")
 
 
 def score_rows(inputs: Inputs, config: Config, rates: dict) -> tuple[io.StringIO, list[tuple], int]:
     """The COPY text of the chunk's scores, and the alerts to raise.
 
-    Every number comes from the pure functions; this loop only looks the aggregates up and writes text
-    (it runs for every account every night, so it binds what it calls to locals once).
+    Every number comes from the vectorised pure functions (relationships/scoring_vectorised.py, equal to
+    the scalar ones in relationships/scoring.py), applied once to the whole chunk; this function only
+    lines the aggregates up by account and writes text.
     """
-    s = scoring
-    lines, alerts = [], []
-    interactions, stakeholders, plans = inputs.interactions, inputs.stakeholders, inputs.plans
-    revenues, followups, month_ago, previous = (
-        inputs.revenue,
-        inputs.open_followups,
-        inputs.month_ago,
-        inputs.previous,
+    v, n = vectorised, len(inputs.accounts)
+    if not n:
+        return io.StringIO(""), [], 0
+    accounts = np.array(inputs.accounts, dtype=np.int64).reshape(n, 3)
+    ids = accounts[:, 0]
+    i = _column(inputs.interactions, ids, 7)
+    has_interactions = ~np.isnan(i[:, 0])
+    i[:, [0, 1, 3, 4, 5, 6]] = np.nan_to_num(i[:, [0, 1, 3, 4, 5, 6]])  # NO_INTERACTIONS
+    weight_sum, value_sum, days_since, recent, prior, recent_trouble, escalations = i.T
+    people = _column(inputs.stakeholders, ids, 4)
+    plan = _column(inputs.plans, ids, 3)
+    revenue, margin, months, prior_revenue, prior_months = _column(inputs.revenue, ids, 5).T
+    months, prior_months = np.nan_to_num(months), np.nan_to_num(prior_months)  # NO_REVENUE
+    followups = np.nan_to_num(_column(inputs.open_followups, ids, 1)[:, 0])
+    # A stakeholder row has people >= 1 and a plan row its counts: NaN in them only means "no row".
+    scores = np.column_stack([
+        v.mix_scores(weight_sum, value_sum),
+        v.recency_scores(days_since, config.recency_zero_days),
+        v.trend_scores(recent, prior),
+        np.where(np.isnan(people[:, 0]), np.nan,
+                 v.stakeholder_scores(people[:, 1], people[:, 3], np.nan_to_num(people[:, 0]), people[:, 2])),
+        v.plan_scores(plan[:, 1], plan[:, 2], plan[:, 0], STALE_AFTER_DAYS),
+        v.commercial_scores(v.annualized(revenue, months), v.annualized(prior_revenue, prior_months)),
+        v.escalation_scores(escalations + followups, has_interactions),
+    ])  # fmt: skip
+    score, band, coverage, contributions = v.health(
+        scores,
+        config.weights,
+        green_from=config.green_from,
+        amber_from=config.amber_from,
+        min_coverage=config.min_coverage,
     )
-    weights, zero_days, trouble_share = config.weights, config.recency_zero_days, config.trouble_share
-    bands = {
-        "green_from": config.green_from,
-        "amber_from": config.amber_from,
-        "min_coverage": config.min_coverage,
-    }
-    for account_id, segment_id, owner_id in inputs.accounts:
-        i = interactions.get(account_id)
-        weight_sum, value_sum, days_since, recent, prior, recent_trouble, escalations = i or NO_INTERACTIONS
-        people = stakeholders.get(account_id)
-        plan = plans.get(account_id)
-        revenue, margin, months, prior_revenue, prior_months = revenues.get(account_id) or NO_REVENUE
-        scores = (
-            s.mix_score(weight_sum or 0.0, value_sum or 0.0),
-            s.recency_score(days_since, zero_days),
-            s.trend_score(recent, prior),
-            s.stakeholder_score(people[1], people[3], people[0], people[2]) if people else None,
-            s.plan_score(plan[1], plan[2], plan[0], STALE_AFTER_DAYS) if plan else None,
-            s.commercial_score(s.annualized(revenue, months), s.annualized(prior_revenue, prior_months)),
-            s.escalation_score(escalations + followups.get(account_id, 0), i is not None),
-        )
-        result = s.health(scores, weights, **bands)
-        trouble = s.in_trouble(recent, recent_trouble, share=trouble_share)
-        then = month_ago.get(account_id)
-        trend = None if result.score is None or then is None else round(result.score - then, 2)
+    trouble = v.in_trouble(recent, recent_trouble, share=config.trouble_share)
+    then = _column(inputs.month_ago, ids, 1)[:, 0]
+    trend = [round(x, 2) for x in (score - then).tolist()]  # round() as the scalar path; NaN stays NaN
 
-        retention, source = s.retention_from_health(result.score, config.r_min, config.r_max), "health"
-        if retention is None:
-            segment_rate = rates.get(str(segment_id))
-            retention, source = (
-                (segment_rate, "segment") if segment_rate else (config.default_retention, "default")
-            )
-        retention = round(retention, 4)  # as stored, so the stored CLV follows from the stored retention
-        annual = s.annualized(margin, months, minimum_months=1)
-        value, curve = _clv(annual, retention, config)
+    retention = v.retention_from_health(score, config.r_min, config.r_max)
+    source = np.where(np.isnan(retention), "default", "health").astype(object)
+    segment_rates = np.array([rates.get(str(s)) or np.nan for s in accounts[:, 1].tolist()])
+    use_segment = np.isnan(retention) & ~np.isnan(segment_rates)
+    source[use_segment] = "segment"
+    retention = np.where(
+        np.isnan(retention), np.where(use_segment, segment_rates, config.default_retention), retention
+    )
+    retention = np.array([round(x, 4) for x in retention.tolist()])  # as stored: CLV follows from it
+    annual = v.annualized(margin, months, minimum_months=1)
+    years = config.horizon or CURVE_YEARS_IF_INFINITE
+    curve = v.clv_curves(annual, retention, config.discount, years)
+    value = curve[:, -1] if config.horizon else v.clv_infinite(annual, retention, config.discount)
 
-        lines.append(
-            f"{account_id}\t{_num(result.score)}\t{result.band}\t{_num(trend)}\t{result.coverage:.4f}\t"
-            f"{_array(scores)}\t{_array(result.contributions)}\t{'t' if trouble else 'f'}\t{retention:.4f}\t"
-            f"{source}\t{_num(annual)}\t{_num(value)}\t{_array(curve)}\n"
-        )
-        previous_band, previous_trouble, _ = previous.get(account_id) or (None, False, None)
-        if s.band_dropped(previous_band, result.band):
-            alerts.append(
-                (account_id, owner_id, "band_drop", f"Health dropped from {previous_band} to {result.band}.")
-            )
-        if trouble and not previous_trouble:
+    measures = len(scoring.MEASURES)
+    array = "{" + ",".join(["%.4f"] * measures) + "}"
+    template = (
+        f"%d\t%.4f\t%s\t%.4f\t%.4f\t{array}\t{array}\t%s\t%.4f\t%s\t%.4f\t%.4f\t"
+        "{" + ",".join(["%.4f"] * years) + "}\n"
+    )
+    columns = [ids, score, v.BANDS[band], trend, coverage, *scores.T, *contributions.T,
+               np.where(trouble, "t", "f"), retention, source, annual, value, *curve.T]  # fmt: skip
+    text = _copy_text(columns, template, years)
+    return io.StringIO(text), _alerts(inputs, accounts, band, trouble), n
+
+
+def _alerts(inputs: Inputs, accounts: np.ndarray, band: np.ndarray, trouble: np.ndarray) -> list[tuple]:
+    previous = inputs.previous  # account id → (band, in_trouble, health)
+    rank = {b: r for r, b in enumerate(vectorised.BANDS.tolist())}
+    before = [previous.get(a) or (None, False, None) for a in accounts[:, 0].tolist()]
+    previous_rank = np.array([rank.get(b, 0) for b, _t, _h in before])
+    previous_trouble = np.array([bool(t) for _b, t, _h in before])
+    dropped = vectorised.band_dropped(previous_rank, band)
+    alerts = []
+    for k in np.flatnonzero(dropped | (trouble & ~previous_trouble)).tolist():
+        account_id, owner_id = int(accounts[k, 0]), int(accounts[k, 2])
+        if dropped[k]:
+            current = vectorised.BANDS[band[k]]
+            message = f"Health dropped from {before[k][0]} to {current}."
+            alerts.append((account_id, owner_id, "band_drop", message))
+        if trouble[k] and not previous_trouble[k]:
             alerts.append(
                 (account_id, owner_id, "trouble", "Most recent interactions are firefighting or escalation.")
             )
-    return io.StringIO("".join(lines)), alerts, len(inputs.accounts)
+    return alerts
 
 
 BATCH_DDL = """
