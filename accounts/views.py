@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from accounts.forms import (
     TeamMemberForm,
 )
 from accounts.models import AccountContext
-from compliance.access import get_account_for_user, portfolio_accounts
+from compliance.access import get_account_for_change, get_account_for_user, portfolio_accounts
 from kam.service_forms import call_service
 from relationships.views import interactions, plans, scoring
 
@@ -25,11 +25,7 @@ PAGE_SIZE = 25
 
 
 def _account_for_change(request, account_id, perm: str = "accounts.change_account"):
-    """The account, if the user is an insider (else 404) allowed to make this change (else 403)."""
-    account = get_account_for_user(request.user, account_id)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return account
+    return get_account_for_change(request.user, account_id, perm)
 
 
 def account_list(request):

@@ -6,6 +6,7 @@ Views, selectors, exports, admin and tasks get accounts only from here:
   account team, executive sponsors included).
 - `get_account_for_user(user, account_id)`: one such account, or Http404. An account the user may
   not read answers exactly like one that does not exist, so the wall does not reveal it.
+  `get_account_for_change(user, account_id, perm)` adds a permission check (403) behind the wall.
 - `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
   portfolio (executives, compliance officers, administrators); only the account team's accounts
   for everyone else.
@@ -13,6 +14,7 @@ Views, selectors, exports, admin and tasks get accounts only from here:
 Later the wall adds competitor conflicts, read history, crossings and the access log here.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -49,6 +51,17 @@ def get_account_for_user(user, account_id) -> Account:
         return visible_accounts(user).select_related("segment", "owner").get(pk=int(account_id))
     except (Account.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404("No account found.") from None
+
+
+def get_account_for_change(user, account_id, perm: str) -> Account:
+    """The account if `user` is an insider (else Http404) holding `perm` (else PermissionDenied).
+
+    The wall answers first, so an outsider learns nothing from the permission check.
+    """
+    account = get_account_for_user(user, account_id)
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return account
 
 
 def can_see_portfolio(user) -> bool:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from compliance.access import get_account_for_user
+from compliance.access import get_account_for_change
 from kam.service_forms import call_service
 from relationships import imports
 from relationships.forms.interactions import (
@@ -35,11 +35,7 @@ VIEW_PERM = "relationships.view_interaction"
 
 
 def _account(request, account_id, perm: str = VIEW_PERM) -> Account:
-    """The account if the user is an insider (else 404) holding `perm` (else 403)."""
-    account = get_account_for_user(request.user, account_id)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return account
+    return get_account_for_change(request.user, account_id, perm)
 
 
 def _interaction(account: Account, interaction_id) -> Interaction:

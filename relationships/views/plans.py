@@ -5,13 +5,13 @@ the permission for a change get 403.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from compliance.access import get_account_for_user
+from compliance.access import get_account_for_change, get_account_for_user
 from kam.service_forms import call_service
 from relationships.forms.plans import PlanCopyForm, PlanDecisionForm, PlanForm, PlanGoalsForm
 from relationships.models import STALE_AFTER_DAYS, AccountPlan
@@ -43,10 +43,7 @@ def account_panel(request, account) -> dict:
 
 def plan_for(request, account_id: int, plan_id: int, perm: str = VIEW) -> AccountPlan:
     """The plan, if the user is an insider (else 404) holding `perm` (else 403)."""
-    account = get_account_for_user(request.user, account_id)
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return selectors.plan_of(account, plan_id)
+    return selectors.plan_of(get_account_for_change(request.user, account_id, perm), plan_id)
 
 
 def refuse_if_submitted(request, plan: AccountPlan) -> HttpResponse | None:
@@ -62,9 +59,7 @@ def plan_url(plan: AccountPlan) -> str:
 
 
 def plan_create(request, account_id: int):
-    account = get_account_for_user(request.user, account_id)
-    if not request.user.has_perm(ADD):
-        raise PermissionDenied
+    account = get_account_for_change(request.user, account_id, ADD)
     form = PlanForm(request.POST or None, initial={"fiscal_year": services.current_fiscal_year()})
     if request.method == "POST" and form.is_valid():
         plan = call_service(
