@@ -48,3 +48,7 @@ clean:
 # Not part of `make test`: builds SCALE x (100k accounts, 10M interactions) and times the nightly scoring.
 bench-scoring: $(STAMP)
 	$(DEVSTACK) exec -- $(PY) manage.py bench_scoring
+
+# Not part of `make test`: 10,000 accounts with a year of daily snapshots; server time of the main pages.
+bench-web: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py bench_web

@@ -38,4 +38,10 @@ def healthz(request):
 
 
 def home(request):
+    """Executives land on the portfolio, account managers on their dashboard, others on the list."""
+    user = request.user
+    if user.has_perm("accounts.view_portfolio") and user.has_perm("accounts.view_account"):
+        return redirect("relationships:dashboard_portfolio")
+    if user.has_perm("relationships.add_interaction"):
+        return redirect("relationships:dashboard_mine")
     return redirect("accounts:list")

@@ -74,3 +74,11 @@ def enqueue_accounts_refresh(account_ids: list[int]) -> None:
     """Call inside the writing transaction: the task is sent only if and when it commits."""
     ids = sorted(set(account_ids))
     transaction.on_commit(lambda: scoring_accounts_refresh.delay(ids))
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def interaction_mix_nightly() -> int:
+    """Rebuild the dashboards' monthly interaction mix (idempotent: a full rebuild of recent months)."""
+    from relationships.services.dashboards import interaction_mix_refresh
+
+    return interaction_mix_refresh()

@@ -1,4 +1,5 @@
-from relationships import urls_interactions, urls_plans, urls_revenue
+from relationships import urls_dashboards, urls_interactions, urls_plans, urls_revenue
 
 app_name = "relationships"
 urlpatterns = [*urls_interactions.urlpatterns, *urls_plans.urlpatterns, *urls_revenue.urlpatterns]
+urlpatterns += urls_dashboards.urlpatterns

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Stakeholder
 from relationships.models import Interaction
+from relationships.services.dashboards import interaction_mix_refresh
 from relationships.services.revenue import monthly_revenue_upsert
 from relationships.services.scoring import scoring_run_now
 
@@ -103,6 +104,7 @@ def add_scores() -> None:
     today = timezone.localdate()
     for days_ago in SCORED_DAYS_AGO:
         scoring_run_now(scored_on=today - datetime.timedelta(days=days_ago))
+    interaction_mix_refresh()  # the dashboards' monthly summary, as the nightly task builds it
 
 
 def _add_participants(builder, interactions: list[Interaction]) -> None:

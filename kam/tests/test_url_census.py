@@ -38,7 +38,15 @@ def _app_census_modules():
 APP_CENSUS = list(_app_census_modules())
 
 CENSUS: dict[str, Route] = {
-    "home": Route(everyone_signed_in(Redirect("accounts:list"))),
+    "home": Route(
+        expect(
+            alice=Redirect("relationships:dashboard_mine"),
+            bob=Redirect("relationships:dashboard_mine"),
+            carol=Redirect("relationships:dashboard_portfolio"),
+            dave=Redirect("accounts:list"),
+            admin=Redirect("accounts:list"),
+        )
+    ),
     "healthz": Route(everyone_signed_in(200, anonymous=200)),
     "login": Route(everyone_signed_in(Redirect("home"), anonymous=200)),
     "logout": Route(everyone_signed_in(405)),  # logging out is a POST; a GET must not log anyone out

@@ -1,3 +1,4 @@
+from relationships.models.dashboards import InteractionMonthlyMix
 from relationships.models.interactions import FollowUpAction, Interaction
 from relationships.models.plans import (
     STALE_AFTER_DAYS,
@@ -24,6 +25,7 @@ __all__ = [
     "AccountScore",
     "FollowUpAction",
     "Interaction",
+    "InteractionMonthlyMix",
     "Investment",
     "JointInitiative",
     "MonthlyRevenue",
