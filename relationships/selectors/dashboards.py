@@ -41,6 +41,7 @@ from relationships.models import (
     PlanAction,
     ScoringRun,
 )
+from relationships.selectors.plans import open_actions_of_latest_plans
 
 AT_RISK = ("amber", "red")
 BANDS = ("green", "amber", "red", "insufficient")
@@ -430,12 +431,8 @@ def my_accounts(scope: Scope) -> list[dict]:
 
 
 def overdue_actions(scope: Scope, limit: int = 20) -> list[PlanAction]:
-    return list(
-        PlanAction.objects.filter(plan__account__in=_ids(scope.visible), due_on__lt=timezone.localdate())
-        .exclude(status=PlanAction.Status.DONE)
-        .select_related("plan__account", "owner")
-        .order_by("due_on", "pk")[:limit]
-    )
+    overdue = open_actions_of_latest_plans(_ids(scope.visible)).filter(due_on__lt=timezone.localdate())
+    return list(overdue[:limit])
 
 
 def stale_plans(scope: Scope, limit: int = 20) -> list[AccountPlan]:

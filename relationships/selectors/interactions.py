@@ -3,13 +3,14 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import F, Max, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Account, Stakeholder
 from compliance.access import visible_accounts
-from relationships.models import AccountPlan, FollowUpAction, Interaction, PlanAction
+from relationships.models import FollowUpAction, Interaction
+from relationships.selectors.plans import open_actions_of_latest_plans
 
 # The relationship check looks at this many recent interactions (seed 002: "your last three").
 RECENT = 3
@@ -60,22 +61,8 @@ def _open_follow_ups(user, accounts: QuerySet[Account]) -> QuerySet[FollowUpActi
 
 
 def _open_plan_actions(user, accounts: QuerySet[Account], today: date, until: date) -> tuple[list, list]:
-    """Open actions owned by `user` in each account's latest plan, split into overdue and upcoming.
-
-    Older plans are superseded: copying a plan into a new year carries its open actions along.
-    """
-    latest_year = (
-        AccountPlan.objects.filter(account=OuterRef("plan__account"))
-        .order_by("-fiscal_year")
-        .values("fiscal_year")[:1]
-    )
-    actions = (
-        PlanAction.objects.filter(owner=user, plan__account__in=accounts, due_on__lte=until)
-        .filter(plan__fiscal_year=Subquery(latest_year))
-        .exclude(status=PlanAction.Status.DONE)
-        .select_related("plan__account")
-        .order_by("due_on", "id")
-    )
+    """Open actions owned by `user` in each account's latest plan, split into overdue and upcoming."""
+    actions = open_actions_of_latest_plans(accounts).filter(owner=user, due_on__lte=until)
     actions = list(actions)
     return [a for a in actions if a.due_on < today], [a for a in actions if a.due_on >= today]
 

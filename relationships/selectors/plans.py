@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -178,3 +178,21 @@ def stakeholder_map_of(account: Account) -> dict:
         "diagram": layout,
         "coverage": decision_maker_coverage(people, today=today),
     }
+
+
+def open_actions_of_latest_plans(accounts) -> QuerySet[PlanAction]:
+    """Open actions in each of `accounts`' latest plan (accounts already filtered by the gateway).
+
+    Older plans are superseded: copying a plan into a new year carries its open actions along.
+    """
+    latest_year = (
+        AccountPlan.objects.filter(account=OuterRef("plan__account"))
+        .order_by("-fiscal_year")
+        .values("fiscal_year")[:1]
+    )
+    return (
+        PlanAction.objects.filter(plan__account__in=accounts, plan__fiscal_year=Subquery(latest_year))
+        .exclude(status=PlanAction.Status.DONE)
+        .select_related("plan__account", "owner")
+        .order_by("due_on", "id")
+    )

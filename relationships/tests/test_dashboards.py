@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory
 from relationships import charts
-from relationships.models import AccountPlan, Investment
+from relationships.models import AccountPlan, Investment, PlanAction
 from relationships.services import scoring as scoring_services
 from relationships.services.dashboards import interaction_mix_refresh
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
@@ -191,3 +192,20 @@ def test_filters_narrow_the_portfolio(client, personas):
     page = client.get(reverse("relationships:dashboard_portfolio"), {"tier": "standard"}).content.decode()
     top = page.split('data-testid="top-customers"')[1].split("</table>")[0]
     assert "Extra 0" in top and "Northwind Retail" not in top
+
+
+def test_my_dashboard_lists_overdue_actions_of_the_latest_plan_only(client, personas):
+    today = timezone.localdate()
+    for year, text in ((today.year - 1, "Superseded step"), (today.year, "Carried-over step")):
+        plan = AccountPlan.objects.create(
+            account=personas.alice_account, fiscal_year=year, reviewed_at=timezone.now()
+        )
+        PlanAction.objects.create(
+            plan=plan, description=text, owner=personas.alice, due_on=today - datetime.timedelta(days=5)
+        )
+    client.force_login(personas.alice)
+
+    page = client.get(reverse("relationships:dashboard_mine")).content.decode()
+
+    assert "Carried-over step" in page
+    assert "Superseded step" not in page
