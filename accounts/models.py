@@ -240,6 +240,9 @@ class Stakeholder(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_stakeholders",
     )
+    # Latest interaction they took part in; kept by the interaction services so that pages never
+    # aggregate raw interactions to find who is going cold.
+    last_contact_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Stakeholder
 from relationships.models import Interaction
 from relationships.services.dashboards import interaction_mix_refresh
+from relationships.services.interactions import stakeholders_last_contact_refresh
 from relationships.services.revenue import monthly_revenue_upsert
 from relationships.services.scoring import scoring_run_now
 
@@ -95,6 +96,7 @@ def add_history(builder) -> None:
     monthly_revenue_upsert(rows=revenue)
     created = Interaction.objects.bulk_create(interactions)
     _add_participants(builder, created)
+    stakeholders_last_contact_refresh()  # the bulk insert above bypassed the interaction services
     builder.counts["revenue months"] = len(revenue)
     builder.counts["interactions"] = len(created)
 

@@ -451,17 +451,12 @@ def stale_plans(scope: Scope, limit: int = 20) -> list[AccountPlan]:
 
 
 def cold_stakeholders(scope: Scope, limit: int = 10) -> list[Stakeholder]:
-    """Influential stakeholders of my accounts not met for 90 days (or never): one query, bounded
-    by my own accounts (an index lookup per stakeholder, not a portfolio aggregate)."""
+    """Influential stakeholders of my accounts not met for 90 days (or never), from the stored
+    last contact (kept by the interaction services), so no interactions are read on page load."""
     cutoff = timezone.localdate() - datetime.timedelta(days=COLD_AFTER_DAYS)
-    last = (
-        Interaction.objects.filter(their_participants=OuterRef("pk"))
-        .order_by("-occurred_on")
-        .values("occurred_on")[:1]
-    )
     return list(
         Stakeholder.objects.filter(account__in=_ids(scope.visible))
-        .annotate(last_contact=Subquery(last))
+        .annotate(last_contact=F("last_contact_on"))
         .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=cutoff))
         .select_related("account")
         .order_by("-influence", F("last_contact").asc(nulls_first=True), "pk")[:limit]

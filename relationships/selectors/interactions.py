@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import F, Max, Q, QuerySet, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -71,7 +71,7 @@ def _silent_stakeholders(accounts: QuerySet[Account], since: date) -> list[Stake
     """Stakeholders nobody met since `since` ("contacted" means a participant in an interaction)."""
     return list(
         Stakeholder.objects.filter(account__in=accounts)
-        .annotate(last_contact=Max("interactions__occurred_on"))
+        .annotate(last_contact=F("last_contact_on"))
         .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since))
         .select_related("account")
         .order_by(F("last_contact").asc(nulls_first=True), "name")

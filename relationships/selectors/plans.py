@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -144,9 +144,9 @@ def investment_years(investments) -> list[dict]:
 
 
 def stakeholders_with_last_contact(account: Account) -> QuerySet[Stakeholder]:
-    """The account's stakeholders, each with `last_contact` from one aggregate query."""
+    """The account's stakeholders, each with `last_contact` (kept by the interaction services)."""
     return account.stakeholders.select_related("relationship_owner").annotate(
-        last_contact=Max("interactions__occurred_on", filter=Q(interactions__account=account))
+        last_contact=F("last_contact_on")
     )
 
 

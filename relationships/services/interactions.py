@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import TEXT_LIMIT, Account, Stakeholder
@@ -94,6 +95,20 @@ def _check_follow_up(account: Account, follow_up: FollowUp) -> None:
 
 
 @transaction.atomic
+def stakeholders_last_contact_refresh(*, stakeholder_ids: Iterable[int] | None = None) -> int:
+    """Recompute `Stakeholder.last_contact_on` from the interactions they took part in (set-based)."""
+    latest = (
+        Interaction.objects.filter(their_participants=OuterRef("pk"))
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+    stakeholders = Stakeholder.objects.all()
+    if stakeholder_ids is not None:
+        stakeholders = stakeholders.filter(pk__in=list(stakeholder_ids))
+    return stakeholders.update(last_contact_on=Subquery(latest))
+
+
+@transaction.atomic
 def interaction_create(
     *,
     account: Account,
@@ -131,6 +146,7 @@ def interaction_create(
     interaction.save()
     interaction.our_participants.set(our_participants)
     interaction.their_participants.set(their_participants)
+    stakeholders_last_contact_refresh(stakeholder_ids=[person.pk for person in their_participants])
     for follow_up in follow_ups:
         follow_up_create(interaction=interaction, **follow_up.__dict__)
     return interaction
@@ -149,6 +165,7 @@ def interaction_update(*, interaction: Interaction, actor, **changes) -> Interac
         raise TypeError(f"not interaction fields: {sorted(unknown)}")
     _check_author(interaction, actor)
     account = interaction.account
+    touched = set(interaction.their_participants.values_list("pk", flat=True))
     if "our_participants" in changes:
         changes["our_participants"] = list(changes["our_participants"])
         _check_our_participants(account, changes["our_participants"])
@@ -163,13 +180,17 @@ def interaction_update(*, interaction: Interaction, actor, **changes) -> Interac
     for field in _MANY:
         if field in changes:
             getattr(interaction, field).set(changes[field])
+    touched |= {person.pk for person in changes.get("their_participants", ())}
+    stakeholders_last_contact_refresh(stakeholder_ids=touched)
     return interaction
 
 
 @transaction.atomic
 def interaction_delete(*, interaction: Interaction, actor) -> None:
     _check_author(interaction, actor)
+    touched = list(interaction.their_participants.values_list("pk", flat=True))
     interaction.delete()
+    stakeholders_last_contact_refresh(stakeholder_ids=touched)
 
 
 @transaction.atomic

@@ -136,3 +136,20 @@ def test_the_relationship_check_looks_at_the_last_three_only(personas):
     check = relationship_check(account)
     assert [i.category for i in check["last"]] == ["escalation", "value_adding", "firefighting"]
     assert check["in_trouble"] is True
+
+
+def test_a_stakeholders_last_contact_follows_logging_editing_and_deleting(personas):
+    grace = personas.stakeholder
+    recent = log_interaction(personas.alice_account, personas.alice, days_ago=3, their_participants=[grace])
+    log_interaction(personas.alice_account, personas.alice, days_ago=40, their_participants=[grace])
+    grace.refresh_from_db()
+    assert grace.last_contact_on == timezone.localdate() - timedelta(days=3)
+
+    services.interaction_update(interaction=recent, actor=personas.alice, their_participants=[])
+    grace.refresh_from_db()
+    assert grace.last_contact_on == timezone.localdate() - timedelta(days=40)
+
+    for interaction in Interaction.objects.filter(their_participants=grace):
+        services.interaction_delete(interaction=interaction, actor=personas.alice)
+    grace.refresh_from_db()
+    assert grace.last_contact_on is None

@@ -10,6 +10,7 @@ from accounts.tests.factories import StakeholderFactory
 from relationships import stakeholder_map as layout
 from relationships.models import Interaction
 from relationships.selectors.plans import stakeholder_map_of
+from relationships.services.interactions import stakeholders_last_contact_refresh
 
 
 def test_a_manager_is_centred_over_its_reports():
@@ -77,6 +78,7 @@ def _interaction(account, author, day, people):
         author=author,
     )
     interaction.their_participants.set(people)
+    stakeholders_last_contact_refresh(stakeholder_ids=[person.pk for person in people])
 
 
 @pytest.fixture
