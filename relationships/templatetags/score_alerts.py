@@ -20,4 +20,4 @@ def score_alerts_menu(context) -> dict:
     ).select_related("account")
     alerts = list(unread.order_by("-created_at")[:SHOWN])
     count = len(alerts) if len(alerts) < SHOWN else unread.count()
-    return {"alerts": alerts, "count": count}
+    return {"alerts": alerts, "count": count, "next_path": context["request"].get_full_path()}
