@@ -7,7 +7,6 @@ or not at all. Rows are numbered as in a spreadsheet: the header is row 1.
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,14 +18,13 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Account, Stakeholder
+from relationships.csv_guard import csv_safe, csv_unguard
 from relationships.models import Interaction
 from relationships.services.interactions import interaction_create, team_users
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 LIST_SEPARATOR = ";"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class CsvFileError(Exception):
@@ -136,17 +134,9 @@ def _check_header(header: list[str], columns: tuple[Column, ...]) -> None:
 
 
 def _row_dict(header: list[str], row: list[str]) -> dict[str, str]:
-    values = {name: _unguard(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)}
+    values = {name: csv_unguard(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)}
     values["__width__"] = str(len(row))
     return values
-
-
-def _unguard(value: str) -> str:
-    # Undo our own export's formula guard, so an exported file imports back unchanged.
-    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
-
-
-# Parsing cells ---------------------------------------------------------------------------------
 
 
 def _choice(value: str, choices, column: str, default=None):
@@ -368,14 +358,6 @@ def _row_errors(number: int, error: ValidationError, field_columns: dict[str, st
 # Export ----------------------------------------------------------------------------------------
 
 EXPORT_HEADER = [column.name for column in INTERACTION_COLUMNS] + ["author", "follow_ups"]
-
-
-def csv_safe(value) -> str:
-    """Text a spreadsheet will not run as a formula (numbers stay numbers)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def _follow_up_text(action) -> str:

@@ -41,7 +41,7 @@ from relationships.models import (
     PlanAction,
     ScoringRun,
 )
-from relationships.selectors.plans import open_actions_of_latest_plans
+from relationships.selectors.plans import latest_plans, open_actions_of_latest_plans
 
 AT_RISK = ("amber", "red")
 BANDS = ("green", "amber", "red", "insufficient")
@@ -437,14 +437,9 @@ def overdue_actions(scope: Scope, limit: int = 20) -> list[PlanAction]:
 
 def stale_plans(scope: Scope, limit: int = 20) -> list[AccountPlan]:
     cutoff = timezone.now() - datetime.timedelta(days=STALE_AFTER_DAYS)
-    latest_year = (
-        AccountPlan.objects.filter(account=OuterRef("account"))
-        .order_by("-fiscal_year")
-        .values("fiscal_year")[:1]
-    )
     return list(
-        AccountPlan.objects.filter(account__in=_ids(scope.visible), reviewed_at__lt=cutoff)
-        .filter(fiscal_year=Subquery(latest_year))
+        latest_plans(_ids(scope.visible))
+        .filter(reviewed_at__lt=cutoff)
         .select_related("account")
         .order_by("reviewed_at")[:limit]
     )

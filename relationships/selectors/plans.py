@@ -180,18 +180,23 @@ def stakeholder_map_of(account: Account) -> dict:
     }
 
 
+def latest_plans(accounts) -> QuerySet[AccountPlan]:
+    """Each of `accounts`' newest plan (accounts already filtered by the gateway)."""
+    newest_year = (
+        AccountPlan.objects.filter(account=OuterRef("account"))
+        .order_by("-fiscal_year")
+        .values("fiscal_year")[:1]
+    )
+    return AccountPlan.objects.filter(account__in=accounts, fiscal_year=Subquery(newest_year))
+
+
 def open_actions_of_latest_plans(accounts) -> QuerySet[PlanAction]:
     """Open actions in each of `accounts`' latest plan (accounts already filtered by the gateway).
 
     Older plans are superseded: copying a plan into a new year carries its open actions along.
     """
-    latest_year = (
-        AccountPlan.objects.filter(account=OuterRef("plan__account"))
-        .order_by("-fiscal_year")
-        .values("fiscal_year")[:1]
-    )
     return (
-        PlanAction.objects.filter(plan__account__in=accounts, plan__fiscal_year=Subquery(latest_year))
+        PlanAction.objects.filter(plan__in=latest_plans(accounts))
         .exclude(status=PlanAction.Status.DONE)
         .select_related("plan__account", "owner")
         .order_by("due_on", "id")

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory
 from relationships import charts
+from relationships.csv_guard import csv_safe
 from relationships.models import AccountPlan, Investment, PlanAction
 from relationships.services import scoring as scoring_services
 from relationships.services.dashboards import interaction_mix_refresh
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
-from relationships.views.dashboards import csv_cell
 
 pytestmark = pytest.mark.django_db
 CANARY = "CANARY-7f3e-alice-secret"
@@ -124,8 +124,8 @@ def test_account_page_has_score_history_and_clv_curve(client, personas):
 
 @pytest.mark.parametrize("value", ["=HYPERLINK(1)", "+1+1", "-2+3", "@SUM(A1)", "\tx"])
 def test_csv_cells_that_would_run_as_formulas_are_quoted(value):
-    assert csv_cell(value) == "'" + value
-    assert csv_cell(-5) == -5 and csv_cell("Acme") == "Acme"
+    assert csv_safe(value) == "'" + value
+    assert csv_safe(-5) == -5 and csv_safe("Acme") == "Acme"
 
 
 def test_charts_are_accessible_svg_with_escaped_labels():

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Stakeholder
 from accounts.tests.factories import StakeholderFactory
 from relationships import imports
+from relationships.csv_guard import csv_safe
 from relationships.models import Interaction
 from relationships.tests.factories import log_interaction
 
@@ -188,7 +189,7 @@ def test_export_respects_filters_and_guards_against_formulas(as_alice, personas)
 
 @pytest.mark.parametrize("value", ["=1+1", "+CMD", "-2+3", "@SUM(A1)"])
 def test_csv_safe_prefixes_formula_starts(value):
-    assert imports.csv_safe(value) == "'" + value
+    assert csv_safe(value) == "'" + value
 
 
 def test_an_export_imports_back(as_alice, personas):

@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from compliance.access import can_see_portfolio, get_account_for_user
 from relationships import charts
+from relationships.csv_guard import csv_safe
 from relationships.forms.dashboards import DashboardFilterForm
 from relationships.selectors import dashboards as selectors
 
@@ -38,7 +39,6 @@ CATEGORY_LABELS = {
     "unvalued": "Unvalued work",
 }
 MATRIX_LABELS = 10  # the top 10 by CLV are named on the chart; the others on hover and in the table
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -51,13 +51,6 @@ class Chart:
     note: str = ""
 
 
-def csv_cell(value) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv(charts_: list[Chart], name: str, filename: str) -> HttpResponse:
     chart = next((c for c in charts_ if c.name == name), None)
     if chart is None:
@@ -65,9 +58,9 @@ def _csv(charts_: list[Chart], name: str, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{chart.name}.csv"'
     writer = csv.writer(response)
-    writer.writerow([csv_cell(h) for h in chart.headers])
+    writer.writerow([csv_safe(h) for h in chart.headers])
     for row in chart.rows:
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return response
 
 

@@ -51,10 +51,6 @@ def _authored(request, account_id, interaction_id, perm: str) -> tuple[Account, 
     return account, interaction
 
 
-def account_url(account: Account) -> str:
-    return reverse("accounts:detail", kwargs={"account_id": account.pk})
-
-
 def timeline_url(account: Account) -> str:
     return reverse("relationships:interaction_list", kwargs={"account_id": account.pk})
 
@@ -108,7 +104,7 @@ def interaction_quick_log(request, account_id: int):
             {"form": form, "account": account, "title": "Log an interaction", "quick": True},
         )
     messages.success(request, "Interaction logged.")
-    return redirect(account_url(account))
+    return redirect("accounts:detail", account_id=account.pk)
 
 
 # Full form, detail, edit, delete ---------------------------------------------------------------
@@ -328,7 +324,9 @@ def _confirm_import(request, account, spec, context: dict):
         context["result"] = result
         return render(request, "relationships/interaction_import.html", context)
     messages.success(request, f"Imported {result.rows} {spec.title}.")
-    return redirect(timeline_url(account) if spec.slug == "interactions" else account_url(account))
+    if spec.slug == "interactions":
+        return redirect(timeline_url(account))
+    return redirect("accounts:detail", account_id=account.pk)
 
 
 # My week ---------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ PREFILL = {"offering", "business_unit", "kind"}
 
 def _render_form(request, plan, form, title: str):
     context = {"form": form, "account": plan.account, "plan": plan, "title": title}
-    return render(request, "relationships/plan_item_form.html", context)
+    return render(request, "relationships/plan_form.html", context)
 
 
 def item_add(request, account_id: int, plan_id: int, kind: str):
