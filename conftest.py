@@ -29,6 +29,30 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def system_principal(request):
+    """Tests set their data up as background work does: as the system principal.
+
+    Requests made by the test client still act as their user (compliance.middleware). Tests with
+    committed data (live server) also get a system session on the test thread's connection.
+    """
+    from compliance import principal
+
+    app = connections["default"]
+    marker = request.node.get_closest_marker("django_db")
+    committed = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if committed:
+        app.settings_dict["KAM_PRINCIPAL"] = principal.SYSTEM_KIND
+        app.close()
+    with principal.system():
+        yield
+    if committed:
+        app.settings_dict.pop("KAM_PRINCIPAL", None)
+        app.close()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Most tests create the personas; the production hasher would make that the slow part.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

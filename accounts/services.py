@@ -14,6 +14,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
+from compliance.access import staffing_conflicts
 from kam.roles import Role, roles_of
 
 User = get_user_model()
@@ -65,10 +66,21 @@ def account_create(
     relationship_word: str = "",
     orientation: str = Account.Orientation.BALANCED,
     context: dict | None = None,
+    actor=None,
 ) -> Account:
-    """Create an account, its (confidential) context, and make the owner its team lead."""
+    """Create an account, its (confidential) context, and make the owner its team lead.
+
+    Only an insider writes confidential content (row-level security enforces it too): someone
+    creating an account for another owner leaves its context to that owner's team.
+    """
     _check_name_free(name)
     _check_can_own(owner)
+    context = {field: value for field, value in (context or {}).items() if value not in ("", None)}
+    if context and actor is not None and actor.pk != owner.pk:
+        raise ValidationError(
+            "Only the account's team writes its confidential context: leave the customer's strategy "
+            "and competitive environment to the new owner, or make yourself the owner."
+        )
     account = Account(
         name=name.strip(),
         segment=segment,
@@ -79,10 +91,11 @@ def account_create(
     )
     account.full_clean()
     account.save()
-    account_context = AccountContext(account=account, updated_by=owner, **(context or {}))
-    _check_text_limits(account_context)
-    account_context.save()
     AccountTeamMember.objects.create(account=account, user=owner, role=AccountTeamMember.Role.LEAD)
+    if context or actor is None or actor.pk == owner.pk:
+        account_context = AccountContext(account=account, updated_by=owner, **context)
+        _check_text_limits(account_context)
+        account_context.save()
     return account
 
 
@@ -100,6 +113,8 @@ def account_update(*, account: Account, **changes) -> Account:
     stored_owner_id = Account.objects.filter(pk=account.pk).values_list("owner_id", flat=True).get()
     if new_owner is not None and new_owner.pk != stored_owner_id:
         _check_can_own(new_owner)
+        if not account.team.filter(user=new_owner).exists():
+            _check_wall(account=account, user=new_owner)
         _team_set_lead(account=account, user=new_owner)
     for field, value in changes.items():
         setattr(account, field, value)
@@ -142,7 +157,21 @@ def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
         raise ValidationError({"role": "Team members must be account managers; executives join as sponsors."})
     if account.team.filter(user=user).exists():
         raise ValidationError({"user": f"{user.get_username()} is already on this team."})
+    _check_wall(account=account, user=user)
     return AccountTeamMember.objects.create(account=account, user=user, role=role)
+
+
+def _check_wall(*, account: Account, user) -> None:
+    """The Chinese wall: no one joins a team whose competitor they serve or recently read."""
+    conflicts = staffing_conflicts(user, account)
+    if conflicts:
+        raise ValidationError(
+            {
+                "user": "The Chinese wall refuses this: "
+                + "; ".join(conflicts)
+                + ". A compliance officer can record an exception."
+            }
+        )
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ def account_create(request):
             services.account_create,
             **form.cleaned_data,
             context=context_form.cleaned_data,
+            actor=request.user,
         )
         if account is not None:
             return _after_create(request, account)

@@ -1,24 +1,43 @@
 """The one gateway for reads of accounts and their confidential data (ARCHITECTURE rule 1).
 
-Views, selectors, exports, admin and tasks get accounts only from here:
+Who may read an account's confidential content (an *insider*, now):
 
-- `visible_accounts(user)`: accounts whose confidential content `user` may read (insiders: the
-  account team, executive sponsors included).
+1. on the account's team (executive sponsors included), or holding an approved wall crossing that
+   has begun and not ended;
+2. not cooling off: no read, within WALL_COOLING_OFF_DAYS, of an account that competes with it
+   (Brewer-Nash), unless a compliance officer recorded an exception for this user and account;
+3. and, to open it, an acknowledgement of the account's wall memo within WALL_ATTESTATION_DAYS.
+   An insider who has not acknowledged is sent to the memo (`AcknowledgementRequired`).
+
+The functions:
+
+- `visible_accounts(user)`: accounts whose confidential content `user` may read now (all three).
 - `get_account_for_user(user, account_id)`: one such account, or Http404. An account the user may
-  not read answers exactly like one that does not exist, so the wall does not reveal it.
+  not read answers exactly like one that does not exist. Every answer is logged (allowed reads,
+  denials with their reason) and an allowed read enters the user's read history.
   `get_account_for_change(user, account_id, perm)` adds a permission check (403) behind the wall.
+- `record_list_read(user, accounts, ...)`: pages built from several accounts' confidential rows log
+  one entry and mark a read of each account shown.
 - `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
-  portfolio (executives, compliance officers, administrators); only the account team's accounts
-  for everyone else.
+  portfolio (executives, compliance officers, administrators); only insiders' accounts for the rest.
+- `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
+  cross into it) would breach the wall; empty when it would not.
 
-Later the wall adds competitor conflicts, read history, crossings and the access log here.
+Row-level security in PostgreSQL (compliance/migrations/0003) enforces rule 1 again underneath.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
+import dataclasses
+import datetime
 
-from accounts.models import Account, AccountTeamMember
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account, AccountTeamMember, CompetitorLink
+from compliance import access_log
+from compliance.models import AccessLogEntry, ReadHistory, WallAcknowledgement, WallCrossing, WallException
 from kam.roles import PORTFOLIO_PERMISSION
 
 SANITIZED_FIELDS = (
@@ -33,35 +52,231 @@ SANITIZED_FIELDS = (
     "updated_at",
 )
 
+NOT_FOUND = "No account found."
 
-def _team_filter(user):
-    return Exists(AccountTeamMember.objects.filter(account=OuterRef("pk"), user_id=user.pk))
+
+class AcknowledgementRequired(Exception):
+    """An insider must acknowledge the account's wall memo before reading it."""
+
+    def __init__(self, account: Account):
+        super().__init__(f"acknowledge the wall memo of account {account.pk} first")
+        self.account = account
+
+
+def now() -> datetime.datetime:
+    """The gateway's clock (one place, so tests can move time)."""
+    return timezone.now()
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _cooling_off() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.WALL_COOLING_OFF_DAYS)
+
+
+def _attestation() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.WALL_ATTESTATION_DAYS)
+
+
+# Conditions on Account rows, for one user at one moment. ------------------------------------------
+
+
+def _member(user, ref="pk"):
+    return Exists(AccountTeamMember.objects.filter(account=OuterRef(ref), user_id=user.pk))
+
+
+def _crossing(user, at, ref="pk"):
+    return Exists(
+        WallCrossing.objects.filter(
+            account=OuterRef(ref),
+            user_id=user.pk,
+            status=WallCrossing.Status.APPROVED,
+            starts_at__lte=at,
+            ends_at__gt=at,
+        )
+    )
+
+
+def _excepted(user, at, ref="pk"):
+    return Exists(
+        WallException.objects.filter(account=OuterRef(ref), user_id=user.pk, revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+        )
+    )
+
+
+def competitors_of(account_ref) -> Q:
+    """Accounts that compete with `account_ref` (an id or an OuterRef), either side of the edge."""
+    return Q(pk__in=CompetitorLink.objects.filter(account_a=account_ref).values("account_b")) | Q(
+        pk__in=CompetitorLink.objects.filter(account_b=account_ref).values("account_a")
+    )
+
+
+def _recent_competitor_reads(user, at, ref="pk"):
+    """The user's reads, within the cooling-off period, of accounts competing with the outer account."""
+    competitors = Account.objects.filter(competitors_of(OuterRef(OuterRef(ref)))).values("pk")
+    return ReadHistory.objects.filter(
+        user_id=user.pk, last_read_at__gt=at - _cooling_off(), account__in=competitors
+    ).order_by("-last_read_at")
+
+
+def _acknowledged(user, at, ref="pk"):
+    return Exists(
+        WallAcknowledgement.objects.filter(
+            account=OuterRef(ref), user_id=user.pk, acknowledged_at__gt=at - _attestation()
+        )
+    )
+
+
+def _insider(user, at, ref="pk"):
+    """On the team or crossing, and not cooling off from a competitor (rules 1 and 2)."""
+    return (_member(user, ref) | _crossing(user, at, ref)) & (
+        ~Exists(_recent_competitor_reads(user, at, ref)) | _excepted(user, at, ref)
+    )
+
+
+# The gateway. --------------------------------------------------------------------------------------
 
 
 def visible_accounts(user) -> QuerySet[Account]:
-    """Accounts whose confidential content `user` may read."""
-    if not (user and user.is_authenticated and user.is_active):
+    """Accounts whose confidential content `user` may read now."""
+    if not _active(user):
         return Account.objects.none()
-    return Account.objects.filter(_team_filter(user))
+    at = now()
+    return Account.objects.filter(_insider(user, at) & _acknowledged(user, at))
 
 
-def get_account_for_user(user, account_id) -> Account:
-    """The account if `user` may read its confidential content; Http404 otherwise."""
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    account: Account | None
+    allowed: bool
+    reason: str
+    must_acknowledge: bool = False
+
+
+def decide(user, account_id: int, at: datetime.datetime | None = None) -> Decision:
+    """Whether `user` may read account `account_id` at `at`, and why (one query)."""
+    at = at or now()
+    account = (
+        Account.objects.select_related("segment", "owner")
+        .annotate(
+            is_member=_member(user),
+            is_crossing=_crossing(user, at),
+            is_excepted=_excepted(user, at),
+            cooling_from=Subquery(_recent_competitor_reads(user, at).values("account__name")[:1]),
+            cooling_until=Subquery(_recent_competitor_reads(user, at).values("last_read_at")[:1]),
+            has_acknowledged=_acknowledged(user, at),
+        )
+        .filter(pk=account_id)
+        .first()
+    )
+    if account is None:
+        return Decision(None, False, "no such account")
+    if not (account.is_member or account.is_crossing):
+        return Decision(account, False, "not on the account team and no active wall crossing")
+    if account.cooling_from is not None and not account.is_excepted:
+        until = account.cooling_until + _cooling_off()
+        return Decision(
+            account,
+            False,
+            f"cooling off: read competitor {account.cooling_from} on {account.cooling_until:%Y-%m-%d}; "
+            f"allowed from {until:%Y-%m-%d}",
+        )
+    if not account.has_acknowledged:
+        return Decision(account, True, "wall memo not acknowledged", must_acknowledge=True)
+    return Decision(account, True, "member" if account.is_member else "wall crossing")
+
+
+def parse_account_id(account_id) -> int | None:
     try:
-        return visible_accounts(user).select_related("segment", "owner").get(pk=int(account_id))
-    except (Account.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404("No account found.") from None
+        value = int(account_id)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value < 2**63 else None
 
 
-def get_account_for_change(user, account_id, perm: str) -> Account:
+def get_account_for_user(
+    user, account_id, *, object_type: str = "account", object_id=None, action: str = "view"
+) -> Account:
+    """The account if `user` may read its confidential content; Http404 otherwise. Logged."""
+    pk = parse_account_id(account_id)
+    if not _active(user) or pk is None:
+        reason = "not logged in" if pk is not None else "no such account"
+        access_log.record(
+            user=user,
+            account_id=pk,
+            object_type=object_type,
+            object_id=object_id,
+            action=action,
+            outcome=AccessLogEntry.Outcome.DENIED,
+            reason=reason,
+        )
+        raise Http404(NOT_FOUND)
+    at = now()
+    decision = decide(user, pk, at)
+    if not decision.allowed or decision.must_acknowledge:
+        access_log.record(
+            user=user,
+            account_id=pk,
+            object_type=object_type,
+            object_id=object_id,
+            action=action,
+            outcome=AccessLogEntry.Outcome.DENIED,
+            reason=decision.reason,
+        )
+        if decision.must_acknowledge:
+            raise AcknowledgementRequired(decision.account)
+        raise Http404(NOT_FOUND)
+    access_log.record(
+        user=user,
+        account_id=pk,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        reason=decision.reason,
+        read_at=at,
+    )
+    return decision.account
+
+
+def get_account_for_change(user, account_id, perm: str, **log) -> Account:
     """The account if `user` is an insider (else Http404) holding `perm` (else PermissionDenied).
 
     The wall answers first, so an outsider learns nothing from the permission check.
     """
-    account = get_account_for_user(user, account_id)
+    log.setdefault("action", "change")
+    account = get_account_for_user(user, account_id, **log)
     if not user.has_perm(perm):
+        access_log.record(
+            user=user,
+            account_id=account.pk,
+            object_type=log.get("object_type", "account"),
+            object_id=log.get("object_id"),
+            action=log["action"],
+            outcome=AccessLogEntry.Outcome.DENIED,
+            reason=f"missing permission {perm}",
+        )
         raise PermissionDenied
     return account
+
+
+def record_list_read(user, account_ids, *, object_type: str, action: str = "list") -> None:
+    """A page built from several accounts' confidential rows: one entry, a read of each account."""
+    ids = sorted(set(account_ids))
+    if not ids or not _active(user):
+        return
+    at = now()
+    access_log.record(
+        user=user,
+        account_id=ids[0] if len(ids) == 1 else None,
+        object_type=object_type,
+        object_id=",".join(map(str, ids[:50])) + ("…" if len(ids) > 50 else ""),
+        action=action,
+        reason=f"{len(ids)} account(s)",
+    )
+    access_log.record_reads(user=user, account_ids=ids, read_at=at)
 
 
 def can_see_portfolio(user) -> bool:
@@ -70,9 +285,50 @@ def can_see_portfolio(user) -> bool:
 
 def portfolio_accounts(user) -> QuerySet[Account]:
     """Sanitized fields of the accounts `user` may list, each annotated `is_insider`."""
-    if not (user and user.is_authenticated and user.is_active):
+    if not _active(user):
         return Account.objects.none()
-    accounts = Account.objects.only(*SANITIZED_FIELDS).annotate(is_insider=_team_filter(user))
+    accounts = Account.objects.only(*SANITIZED_FIELDS).annotate(is_insider=_insider(user, now()))
     if can_see_portfolio(user):
         return accounts
     return accounts.filter(is_insider=True)
+
+
+def staffing_conflicts(user, account: Account, *, at: datetime.datetime | None = None) -> list[str]:
+    """Why `user` may not join `account`'s team or cross into it; [] when the wall allows it.
+
+    Refused: serving a competitor of the account (on its team or crossing into it), or having read
+    a competitor's confidential data within the cooling-off period — unless a compliance officer
+    recorded an exception for this user and account.
+    """
+    at = at or now()
+    if (
+        WallException.objects.filter(user_id=user.pk, account=account, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        .exists()
+    ):
+        return []
+    competitors = Account.objects.filter(competitors_of(account.pk))
+    reasons = [
+        f"{user} serves competitor {name}"
+        for name in competitors.filter(
+            Q(team__user_id=user.pk)
+            | Q(
+                pk__in=WallCrossing.objects.filter(
+                    user_id=user.pk, status=WallCrossing.Status.APPROVED, starts_at__lte=at, ends_at__gt=at
+                ).values("account")
+            )
+        )
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    ]
+    reasons += [
+        f"{user} read competitor {read.account.name} on {read.last_read_at:%Y-%m-%d} "
+        f"(cooling off until {read.last_read_at + _cooling_off():%Y-%m-%d})"
+        for read in ReadHistory.objects.filter(
+            user_id=user.pk, last_read_at__gt=at - _cooling_off(), account__in=competitors
+        )
+        .select_related("account")
+        .order_by("account__name")
+    ]
+    return reasons

@@ -6,4 +6,5 @@ app_name = "compliance"
 urlpatterns = [
     path("competitors/", views.competitor_list, name="competitors"),
     path("competitors/<int:link_id>/delete/", views.competitor_delete, name="competitor_delete"),
+    path("walls/<int:account_id>/acknowledge/", views.acknowledge, name="acknowledge"),
 ]

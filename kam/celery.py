@@ -1,9 +1,31 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
 app = Celery("kam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Every task runs under the explicit system principal (compliance/principal.py): row-level security
+# lets background work see all accounts; web requests act as their user instead.
+@task_prerun.connect
+def _enter_system_principal(task_id=None, **kwargs):
+    from compliance import principal
+
+    _principal_tokens[task_id] = principal.enter(principal.SYSTEM)
+
+
+@task_postrun.connect
+def _leave_system_principal(task_id=None, **kwargs):
+    from compliance import principal
+
+    token = _principal_tokens.pop(task_id, None)
+    if token is not None:
+        principal.leave(token)
+
+
+_principal_tokens: dict = {}

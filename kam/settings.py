@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: the view runs in one transaction as its user, and the access log is written.
+    "compliance.middleware.WallMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -105,6 +107,11 @@ _owner_url = os.environ.get("DATABASE_OWNER_URL") or (
 )
 if _owner_url:
     DATABASES["owner"] = dj_database_url.parse(_owner_url)
+    # Migrations are background work: they act as the system principal under row-level security.
+    DATABASES["owner"]["KAM_PRINCIPAL"] = "system"
+for _database in DATABASES.values():
+    # PostgreSQL with the principal set on every transaction (compliance/db, row-level security).
+    _database["ENGINE"] = "compliance.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,3 +195,13 @@ CELERY_BEAT_SCHEDULE["interaction-mix-nightly"] = {
     "task": "relationships.tasks.interaction_mix_nightly",
     "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=max(SCORING_NIGHTLY_MINUTE - 15, 0)),
 }
+
+# The Chinese wall (compliance/): Brewer-Nash cooling-off, yearly attestation, crossings, the log.
+WALL_COOLING_OFF_DAYS = int(os.environ.get("WALL_COOLING_OFF_DAYS", "180"))
+WALL_ATTESTATION_DAYS = int(os.environ.get("WALL_ATTESTATION_DAYS", "365"))
+WALL_CROSSING_MAX_DAYS = int(os.environ.get("WALL_CROSSING_MAX_DAYS", "90"))
+# A user reading more accounts than this in one day is flagged in the compliance console.
+ACCESS_LOG_ANOMALY_ACCOUNTS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_ACCOUNTS_PER_DAY", "10"))
+# Signs the exported head of the access log's hash chain (verify_access_log); keep it apart from
+# the database. Defaults to SECRET_KEY.
+ACCESS_LOG_SIGNING_KEY = os.environ.get("ACCESS_LOG_SIGNING_KEY", "") or SECRET_KEY

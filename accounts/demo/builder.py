@@ -1,21 +1,26 @@
 """Builds the demo portfolio through accounts/services.py, the same on every run."""
 
+import datetime
 import random
 from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts import services
 from accounts.demo import data, plans, revenue
 from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
+from compliance.models import WallAcknowledgement
+from compliance.services import memo_text
 from kam.roles import Role, group_name
 
 SEED = 2024
 User = get_user_model()
 TeamRole = AccountTeamMember.Role
+PERSONAS = {"alice", "bob", "carol", "dave", "admin"}  # the README's personas: all acknowledged
 
 ORIENTATION_WEIGHTS = {  # tier -> weights of partnership, balanced, price only
     "key": (3, 2, 1),
@@ -69,6 +74,7 @@ class DemoBuilder:
         self._join(data.ALICE_ACCOUNT, data.CAROL, TeamRole.SPONSOR)
         for row in data.ACCOUNTS:
             self._staff_team(row)
+        self._acknowledge_walls()
         for row in data.ACCOUNTS:
             self._add_forces(row)
             self._add_stakeholders(row)
@@ -187,6 +193,26 @@ class DemoBuilder:
         candidates = [u for u in self._usernames(role) if self._may_join(u, account_name)]
         if candidates:
             self._join(account_name, self.rng.choice(candidates), team_role)
+
+    def _acknowledge_walls(self) -> None:
+        """Every insider acknowledged their account's wall memo within the year, bar one (renewal due)."""
+        now = timezone.now()
+        rng = random.Random("kam-demo-walls")  # noqa: S311 - demo data; its own stream keeps the rest as it was
+        acknowledgements = [
+            WallAcknowledgement(
+                user=self.users[username],
+                account=self.accounts[name],
+                acknowledged_at=now - datetime.timedelta(days=rng.randint(5, 300)),
+                memo_text=memo_text(self.accounts[name]),
+            )
+            for name, team in self.teams.items()
+            for username in sorted(team)
+        ]
+        overdue = [a for a in acknowledgements if a.user.username not in PERSONAS]
+        if overdue:
+            rng.choice(overdue).acknowledged_at = now - datetime.timedelta(days=400)
+        WallAcknowledgement.objects.bulk_create(acknowledgements)
+        self.counts["wall acknowledgements"] += len(acknowledgements)
 
     def _add_forces(self, row: data.DemoAccount) -> None:
         for kind in self.rng.sample(list(data.FORCES), self.rng.randint(1, 3)):

@@ -54,7 +54,23 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return services.account_create(**kwargs)
+        account = services.account_create(**kwargs)
+        acknowledge(account.owner, account)
+        return account
+
+
+def acknowledge(user, account) -> None:
+    """Tests' insiders have read the account's wall memo (the gateway asks for it otherwise)."""
+    from compliance.services import acknowledgement_create
+
+    acknowledgement_create(user=user, account=account)
+
+
+def team_member(account, user, role=AccountTeamMember.Role.MEMBER) -> AccountTeamMember:
+    """Put `user` on `account`'s team, wall memo acknowledged."""
+    member = services.team_member_add(account=account, user=user, role=role)
+    acknowledge(user, account)
+    return member
 
 
 class StakeholderFactory(factory.django.DjangoModelFactory):
@@ -79,7 +95,7 @@ def persona_portfolio() -> SimpleNamespace:
     services.competitor_link_create(
         account=alice_account, competitor=bob_account, segment=segment, actor=dave
     )
-    services.team_member_add(account=alice_account, user=carol, role=AccountTeamMember.Role.SPONSOR)
+    team_member(alice_account, carol, AccountTeamMember.Role.SPONSOR)
     stakeholder = StakeholderFactory(account=alice_account, name="Grace Hopper", title="CIO")
     return SimpleNamespace(
         alice=alice,

@@ -491,7 +491,9 @@ def test_alice_creates_an_account_and_becomes_its_lead(as_alice, personas):
     response = as_alice.post(reverse("accounts:create"), account_form_data(personas), follow=True)
 
     account = Account.objects.get(name="Fabrikam Foods")
-    assert response.redirect_chain == [(detail_url(account), 302)]
+    # A new insider, the lead included, reads the account's wall memo before first access.
+    memo = reverse("compliance:acknowledge", args=[account.pk]) + f"?next=%2Faccounts%2F{account.pk}%2F"
+    assert response.redirect_chain == [(detail_url(account), 302), (memo, 302)]
     assert "Account “Fabrikam Foods” created. You are its lead." in page(response)
     assert account.team.get(role=AccountTeamMember.Role.LEAD).user == personas.alice
     assert account.context.updated_by == personas.alice
@@ -500,9 +502,23 @@ def test_alice_creates_an_account_and_becomes_its_lead(as_alice, personas):
 def test_new_account_keeps_its_confidential_strategy(as_alice, personas):
     data = account_form_data(personas, **{"context-strategy_6m": "Open 40 stores in the Nordics."})
 
-    response = as_alice.post(reverse("accounts:create"), data, follow=True)
+    as_alice.post(reverse("accounts:create"), data)
+    account = Account.objects.get(name="Fabrikam Foods")
+    acknowledged = as_alice.post(
+        reverse("compliance:acknowledge", args=[account.pk]), {"confirm": "yes"}, follow=True
+    )
 
-    assert "Open 40 stores in the Nordics." in page(response)
+    assert "Open 40 stores in the Nordics." in page(acknowledged)
+
+
+def test_a_creator_who_is_not_the_owner_cannot_write_the_confidential_context(as_alice, personas):
+    data = account_form_data(personas, owner=personas.bob.pk, **{"context-strategy_6m": "Secret plan."})
+
+    response = as_alice.post(reverse("accounts:create"), data)
+
+    assert response.status_code == 200
+    assert "Only the account&#x27;s team writes its confidential context" in page(response)
+    assert not Account.objects.filter(name="Fabrikam Foods").exists()
 
 
 def test_creating_an_account_for_another_owner_lands_on_a_page_the_creator_may_see(as_alice, personas):
@@ -514,14 +530,15 @@ def test_creating_an_account_for_another_owner_lands_on_a_page_the_creator_may_s
     assert "You are its lead" not in page(response)
 
 
-def test_changing_the_owner_makes_the_new_owner_lead(as_alice, personas):
+def test_changing_the_owner_makes_the_new_owner_lead(as_alice, personas, make_user):
+    erin = make_user("erin", Role.ACCOUNT_MANAGER)
     account = personas.alice_account
-    data = account_form_data(personas, name=account.name, owner=personas.bob.pk)
+    data = account_form_data(personas, name=account.name, owner=erin.pk)
 
     response = as_alice.post(reverse("accounts:edit", args=[account.pk]), data)
 
     assert response.status_code == 302
-    assert account.team.get(role=AccountTeamMember.Role.LEAD).user == personas.bob
+    assert account.team.get(role=AccountTeamMember.Role.LEAD).user == erin
     assert account.team.get(user=personas.alice).role == AccountTeamMember.Role.MEMBER
 
 
@@ -639,6 +656,9 @@ def test_alice_adds_a_team_member_who_can_then_read_the_account(as_alice, client
 
     assert "erin joined the team." in page(response)
     client.force_login(erin)
+    memo = reverse("compliance:acknowledge", args=[account.pk])
+    assert client.get(detail_url(account)).url.startswith(memo)
+    client.post(memo, {"confirm": "yes"})
     assert client.get(detail_url(account)).status_code == 200
 
 

@@ -28,11 +28,11 @@ from kam.tests.census import (
 
 
 def _app_census_modules():
-    import relationships.tests
-
-    for info in pkgutil.iter_modules(relationships.tests.__path__):
-        if info.name.startswith("census_"):
-            yield importlib.import_module(f"relationships.tests.{info.name}")
+    for app in ("accounts", "relationships", "compliance"):
+        package = importlib.import_module(f"{app}.tests")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("census_"):
+                yield importlib.import_module(f"{app}.tests.{info.name}")
 
 
 APP_CENSUS = list(_app_census_modules())

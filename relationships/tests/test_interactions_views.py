@@ -182,11 +182,11 @@ def test_only_the_author_may_edit_or_delete(client, personas):
 
 
 def test_a_team_member_who_is_not_the_author_gets_403(client, personas, make_user):
-    from accounts.services import team_member_add
+    from accounts.tests.factories import team_member
     from kam.roles import Role
 
     erin = make_user("erin", Role.ACCOUNT_MANAGER)
-    team_member_add(account=personas.alice_account, user=erin, role="member")
+    team_member(personas.alice_account, erin)
     interaction = log_interaction(personas.alice_account, personas.alice)
     client.force_login(erin)
     kwargs = {"interaction_id": interaction.pk}

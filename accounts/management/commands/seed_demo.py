@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo.builder import DemoBuilder, refusal_reason
+from compliance import principal
 
 SUMMARY = (
     "users",
@@ -34,7 +35,12 @@ class Command(BaseCommand):
             help="Do nothing (instead of failing) when the database already has data.",
         )
 
-    def handle(self, *args, if_empty: bool, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        # An operator's command is background work: it acts as the system principal.
+        with principal.system():
+            self.run(**options)
+
+    def run(self, *, if_empty: bool, **options) -> None:
         password = settings.DEMO_PASSWORD
         with transaction.atomic():
             reason = refusal_reason()

@@ -16,6 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from compliance import principal
+
 LOAD_SQL = [
     "INSERT INTO accounts_segment (name, description) SELECT 'Bench ' || g, '' FROM generate_series(1, 10) g",
     """INSERT INTO accounts_account (name, segment_id, tier, owner_id, relationship_word, orientation,
@@ -60,7 +62,12 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument("--keep", action="store_true", help="Keep the bench database (and reuse it).")
 
-    def handle(self, *args, accounts: int, requests: int, keep: bool, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        # An operator's command is background work: it acts as the system principal.
+        with principal.system():
+            self.run(**options)
+
+    def run(self, *, accounts: int, requests: int, keep: bool, **options) -> None:
         if "owner" not in connections.databases:
             raise CommandError("bench_web needs the owner connection (DATABASE_OWNER_URL, or `make`).")
         owner, app = connections["owner"], connections["default"]

@@ -6,6 +6,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from compliance import principal
 from relationships.services import scoring
 
 
@@ -33,7 +34,12 @@ class Command(BaseCommand):
             "--celery", action="store_true", help="Send the run to the Celery workers instead."
         )
 
-    def handle(self, *args, date, chunk_size, force, celery, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        # An operator's command is background work: it acts as the system principal.
+        with principal.system():
+            self.run(**options)
+
+    def run(self, *, date, chunk_size, force, celery, **options) -> None:
         day = date or timezone.localdate()
         if force:
             self.stdout.write(f"abandoned {scoring.scoring_runs_abandon()} running run(s)")

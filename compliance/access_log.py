@@ -1,0 +1,237 @@
+"""Writing and verifying the access log (compliance_accesslogentry).
+
+The gateway records entries as it decides (`record`); in a web request they are collected on the
+request (`collecting`) and appended when the response is ready, in the request's own transaction,
+or after its rollback when the request failed, so denials and failures are logged too. Outside a
+request (tasks, commands) `record` appends at once.
+
+Appending goes through the SECURITY DEFINER function `compliance_access_log_append`, which chains
+each entry's hash onto the previous one (compliance/migrations/0002_access_log.py). `canonical`
+below is the same text, so `verify_chain` can recompute every link.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from compliance.models import AccessLogEntry, ReadHistory
+
+GENESIS = "0" * 64
+SEPARATOR = "\x1f"
+TEXT_LIMIT = 1000
+
+
+@dataclasses.dataclass
+class Collector:
+    """What one request read and was refused, written when its response is ready."""
+
+    path: str = ""
+    ip: str = ""
+    entries: list[dict] = dataclasses.field(default_factory=list)
+    reads: dict[tuple[int, int], datetime.datetime] = dataclasses.field(default_factory=dict)
+
+    def add(self, entry: dict) -> None:
+        self.entries.append(entry)
+
+
+_collector: ContextVar[Collector | None] = ContextVar("kam_access_log", default=None)
+
+
+def _entry(
+    *, user, account_id, object_type: str, object_id, action: str, outcome: str, reason: str, path="", ip=""
+) -> dict:
+    authenticated = bool(user is not None and user.is_authenticated)
+    return {
+        "user_id": user.pk if authenticated else None,
+        "username": user.get_username() if authenticated else "",
+        "account_id": account_id,
+        "object_type": object_type[:100],
+        "object_id": "" if object_id is None else str(object_id)[:100],
+        "action": action[:50],
+        "path": path[:TEXT_LIMIT],
+        "ip": ip[:100],
+        "outcome": outcome,
+        "reason": reason[:TEXT_LIMIT],
+    }
+
+
+def record(
+    *,
+    user,
+    account_id: int | None,
+    object_type: str,
+    object_id=None,
+    action: str = "view",
+    outcome: str = AccessLogEntry.Outcome.ALLOWED,
+    reason: str = "",
+    read_at: datetime.datetime | None = None,
+) -> None:
+    """Log one access; `read_at` also marks a read of the account for the Brewer-Nash rule."""
+    collector = _collector.get()
+    entry = _entry(
+        user=user,
+        account_id=account_id,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        outcome=outcome,
+        reason=reason,
+        path=collector.path if collector else "",
+        ip=collector.ip if collector else "",
+    )
+    reads = {(user.pk, account_id): read_at} if read_at and account_id is not None else {}
+    if collector is None:
+        write([entry], reads)
+        return
+    collector.add(entry)
+    for key, at in reads.items():
+        collector.reads[key] = max(at, collector.reads.get(key, at))
+
+
+def record_reads(*, user, account_ids: Iterable[int], read_at: datetime.datetime) -> None:
+    """Mark reads of several accounts (a page built from many accounts' confidential rows)."""
+    collector = _collector.get()
+    reads = {(user.pk, account_id): read_at for account_id in account_ids}
+    if collector is None:
+        write([], reads)
+    else:
+        collector.reads.update(reads)
+
+
+def write(entries: list[dict], reads: dict[tuple[int, int], datetime.datetime]) -> None:
+    """Append `entries` to the chain and upsert the read history, in one transaction."""
+    if not entries and not reads:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if reads:
+            rows = [(user_id, account_id, at) for (user_id, account_id), at in sorted(reads.items())]
+            cursor.execute(
+                """
+                INSERT INTO compliance_readhistory (user_id, account_id, first_read_at, last_read_at, reads)
+                SELECT r.user_id, r.account_id, r.at, r.at, 1
+                  FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS r(user_id, account_id, at)
+                ON CONFLICT (user_id, account_id) DO UPDATE
+                   SET last_read_at = greatest(compliance_readhistory.last_read_at, excluded.last_read_at),
+                       reads = compliance_readhistory.reads + 1
+                """,
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+        if entries:
+            cursor.execute("SELECT compliance_access_log_append(%s::jsonb)", [json.dumps(entries)])
+
+
+@contextlib.contextmanager
+def collecting(*, path: str, ip: str) -> Iterator[Collector]:
+    collector = Collector(path=path, ip=ip)
+    token = _collector.set(collector)
+    try:
+        yield collector
+    finally:
+        _collector.reset(token)
+
+
+def flush(collector: Collector) -> None:
+    entries, reads = collector.entries, collector.reads
+    collector.entries, collector.reads = [], {}
+    write(entries, reads)
+
+
+def canonical(entry: AccessLogEntry, prev_hash: str) -> str:
+    """The text whose SHA-256 is the entry's hash (as computed by the append function)."""
+    at = entry.at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    fields = [
+        prev_hash,
+        str(entry.pk),
+        at,
+        "" if entry.user_id is None else str(entry.user_id),
+        entry.username,
+        "" if entry.account_id is None else str(entry.account_id),
+        entry.object_type,
+        entry.object_id,
+        entry.action,
+        entry.path,
+        entry.ip,
+        entry.outcome,
+        entry.reason,
+    ]
+    return SEPARATOR.join(fields)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChainReport:
+    count: int
+    last_id: int | None
+    last_hash: str
+    broken_id: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def verify_chain(*, batch_size: int = 5000) -> ChainReport:
+    """Recompute every link in id order; report the first entry whose hash does not hold."""
+    previous, count, last_id = GENESIS, 0, None
+    queryset = AccessLogEntry.objects.order_by("id")
+    while True:
+        batch = list(queryset.filter(id__gt=last_id or 0)[:batch_size])
+        if not batch:
+            return ChainReport(count=count, last_id=last_id, last_hash=previous)
+        for entry in batch:
+            if entry.prev_hash != previous:
+                return ChainReport(
+                    count,
+                    last_id,
+                    previous,
+                    entry.pk,
+                    "its previous hash is not the hash of the entry before it",
+                )
+            expected = hashlib.sha256(canonical(entry, previous).encode()).hexdigest()
+            if entry.hash != expected:
+                return ChainReport(count, last_id, previous, entry.pk, "its contents do not match its hash")
+            previous, count, last_id = entry.hash, count + 1, entry.pk
+
+
+def sign_head(report: ChainReport) -> dict:
+    """The chain's head (count, last id and hash), signed with ACCESS_LOG_SIGNING_KEY."""
+    head = {"count": report.count, "last_id": report.last_id, "last_hash": report.last_hash}
+    head["signature"] = _signature(head)
+    return head
+
+
+def _signature(head: dict) -> str:
+    message = f"{head['count']}:{head['last_id']}:{head['last_hash']}".encode()
+    return hmac.new(settings.ACCESS_LOG_SIGNING_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def check_head(head: dict) -> str | None:
+    """None when a previously exported head is authentic and still in the chain; else the problem."""
+    try:
+        if not hmac.compare_digest(_signature(head), str(head["signature"])):
+            return "the head's signature does not match (wrong key, or the file was edited)"
+        last_id, last_hash, count = head["last_id"], head["last_hash"], int(head["count"])
+    except (KeyError, TypeError, ValueError):
+        return "this is not a head exported by verify_access_log"
+    if last_id is None:
+        return None
+    entry = AccessLogEntry.objects.filter(pk=last_id).first()
+    if entry is None:
+        return f"entry {last_id}, the head's last entry, is gone"
+    if entry.hash != last_hash:
+        return f"entry {last_id} no longer has the head's hash"
+    if AccessLogEntry.objects.filter(pk__lte=last_id).count() != count:
+        return f"the log up to entry {last_id} no longer holds {count} entries"
+    return None
+
+
+def read_history_for(user_id: int) -> dict[int, datetime.datetime]:
+    return dict(ReadHistory.objects.filter(user_id=user_id).values_list("account_id", "last_read_at"))
