@@ -244,11 +244,13 @@ def get_account_for_user(
 def get_account_for_change(user, account_id, perm: str, **log) -> Account:
     """The account if `user` is an insider (else Http404) holding `perm` (else PermissionDenied).
 
-    The wall answers first, so an outsider learns nothing from the permission check.
+    The wall answers first, so an outsider learns nothing from the permission check. Changes are
+    for the account team: a wall crossing gives read access only (403).
     """
     log.setdefault("action", "change")
     account = get_account_for_user(user, account_id, **log)
-    if not user.has_perm(perm):
+    crossing_only = not AccountTeamMember.objects.filter(account=account, user_id=user.pk).exists()
+    if crossing_only or not user.has_perm(perm):
         access_log.record(
             user=user,
             account_id=account.pk,
@@ -256,7 +258,7 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
             object_id=log.get("object_id"),
             action=log["action"],
             outcome=AccessLogEntry.Outcome.DENIED,
-            reason=f"missing permission {perm}",
+            reason="a wall crossing gives read access only" if crossing_only else f"missing permission {perm}",
         )
         raise PermissionDenied
     return account

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from compliance import views
 
@@ -7,4 +7,7 @@ urlpatterns = [
     path("competitors/", views.competitor_list, name="competitors"),
     path("competitors/<int:link_id>/delete/", views.competitor_delete, name="competitor_delete"),
     path("walls/<int:account_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    # The compliance console: the access log (urls_log.py) and the walls (urls_walls.py).
+    path("", include("compliance.urls_log")),
+    path("", include("compliance.urls_walls")),
 ]

@@ -70,6 +70,24 @@ ROLE_PERMISSIONS[Role.ACCOUNT_MANAGER] += [
 ]
 
 
+# The Chinese wall (compliance/): compliance officers keep it and audit the log; account managers
+# and executives ask to cross it.
+ROLE_PERMISSIONS[Role.COMPLIANCE_OFFICER] += [
+    "compliance.view_accesslogentry",
+    "compliance.view_readhistory",
+    "compliance.view_wallacknowledgement",
+    "compliance.view_wallmemo",
+    "compliance.change_wallmemo",
+    "compliance.view_wallcrossing",
+    "compliance.change_wallcrossing",
+    "compliance.view_wallexception",
+    "compliance.add_wallexception",
+    "compliance.change_wallexception",
+]
+for _role in (Role.ACCOUNT_MANAGER, Role.EXECUTIVE):
+    ROLE_PERMISSIONS[_role] += ["compliance.add_wallcrossing"]
+
+
 def group_name(role: Role) -> str:
     return role.label + "s"
 
