@@ -35,6 +35,8 @@ class Collector:
 
     path: str = ""
     ip: str = ""
+    # The view's URL kwargs, so an entry names the object read (say interaction 7), not only its account.
+    view_kwargs: dict = dataclasses.field(default_factory=dict)
     entries: list[dict] = dataclasses.field(default_factory=list)
     reads: dict[tuple[int, int], datetime.datetime] = dataclasses.field(default_factory=dict)
 
@@ -76,6 +78,8 @@ def record(
 ) -> None:
     """Log one access; `read_at` also marks a read of the account for the Brewer-Nash rule."""
     collector = _collector.get()
+    if collector is not None and object_type == "account" and object_id is None:
+        object_type, object_id = _object_of(collector.view_kwargs, object_type, account_id)
     entry = _entry(
         user=user,
         account_id=account_id,
@@ -96,6 +100,13 @@ def record(
         collector.reads[key] = max(at, collector.reads.get(key, at))
 
 
+def _object_of(view_kwargs: dict, object_type: str, account_id) -> tuple[str, object]:
+    """The innermost object a view's URL names: `plan_id=3, action_id=9` → ("action", 9)."""
+    named = [(name.removesuffix("_id"), value) for name, value in view_kwargs.items() if name.endswith("_id")]
+    named = [(name, value) for name, value in named if name != "account"]
+    return named[-1] if named else (object_type, account_id)
+
+
 def record_reads(*, user, account_ids: Iterable[int], read_at: datetime.datetime) -> None:
     """Mark reads of several accounts (a page built from many accounts' confidential rows)."""
     collector = _collector.get()
@@ -110,7 +121,7 @@ def write(entries: list[dict], reads: dict[tuple[int, int], datetime.datetime]) 
     """Append `entries` to the chain and upsert the read history, in one transaction."""
     if not entries and not reads:
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if reads:
             rows = [(user_id, account_id, at) for (user_id, account_id), at in sorted(reads.items())]
             cursor.execute(
@@ -136,6 +147,12 @@ def collecting(*, path: str, ip: str) -> Iterator[Collector]:
         yield collector
     finally:
         _collector.reset(token)
+
+
+def note_view(view_kwargs: dict) -> None:
+    collector = _collector.get()
+    if collector is not None:
+        collector.view_kwargs = dict(view_kwargs)
 
 
 def flush(collector: Collector) -> None:

@@ -60,6 +60,9 @@ class WallMiddleware:
                 access_log.flush(collector)
         return response
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        access_log.note_view(view_kwargs)
+
     def process_exception(self, request, exception):
         if not isinstance(exception, AcknowledgementRequired):
             return None

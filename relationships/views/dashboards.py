@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from compliance.access import can_see_portfolio, get_account_for_user
+from compliance.access import can_see_portfolio, get_account_for_user, record_list_read
 from relationships import charts
 from relationships.csv_guard import csv_safe
 from relationships.forms.dashboards import DashboardFilterForm
@@ -96,6 +96,10 @@ def portfolio_dashboard(request):
         clv = totals["clv_total"] or 0
         context["risk_share"] = round(100 * (totals["clv_at_risk"] or 0) / clv) if clv else None
         context["invest_count"] = context["matrix"]["quadrants"].get("invest", 0)
+    # Confidential aggregates (top customers' last interactions, mix, revenue) came from these.
+    record_list_read(
+        request.user, scope.visible.values_list("pk", flat=True), object_type="dashboard_portfolio"
+    )
     if request.GET.get("format") == "csv":
         return _csv(list(context["charts"].values()), request.GET.get("chart", ""), "portfolio")
     return render(request, "relationships/dashboard_portfolio.html", context)
@@ -300,6 +304,7 @@ def my_dashboard(request):
     del form.fields["fiscal_year"]  # nothing on this page is by fiscal year
     scope = selectors.dashboard_scope(request.user, values, mine=True)
     accounts = selectors.my_accounts(scope)
+    record_list_read(request.user, [row["account"].pk for row in accounts], object_type="dashboard_mine")
     for row in accounts:
         row["sparkline"] = charts.sparkline(
             f"spark-{row['account'].pk}",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from compliance.access import get_account_for_change
+from compliance.access import get_account_for_change, record_list_read
 from kam.service_forms import call_service
 from relationships import imports
 from relationships.forms.interactions import (
@@ -348,5 +348,6 @@ def my_week(request):
         raise PermissionDenied
     days, problem = _days(request)
     context = selectors.my_week(request.user, days=days)
+    record_list_read(request.user, [account.pk for account in context["accounts"]], object_type="my_week")
     context["days_error"] = problem
     return render(request, "relationships/my_week.html", context)
