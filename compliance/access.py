@@ -116,7 +116,7 @@ def competitors_of(account_ref) -> Q:
 
 def _recent_competitor_reads(user, at, ref="pk"):
     """The user's reads, within the cooling-off period, of accounts competing with the outer account."""
-    competitors = Account.objects.filter(competitors_of(OuterRef(OuterRef(ref)))).values("pk")
+    competitors = Account.objects.filter(competitors_of(OuterRef(OuterRef(OuterRef(ref))))).values("pk")
     return ReadHistory.objects.filter(
         user_id=user.pk, last_read_at__gt=at - _cooling_off(), account__in=competitors
     ).order_by("-last_read_at")
@@ -258,7 +258,9 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
             object_id=log.get("object_id"),
             action=log["action"],
             outcome=AccessLogEntry.Outcome.DENIED,
-            reason="a wall crossing gives read access only" if crossing_only else f"missing permission {perm}",
+            reason="a wall crossing gives read access only"
+            if crossing_only
+            else f"missing permission {perm}",
         )
         raise PermissionDenied
     return account

@@ -76,6 +76,10 @@ def crossing_request(*, user, account: Account, reason: str, days: int) -> WallC
         user=user, account=account, status=WallCrossing.Status.REQUESTED
     ).exists():
         errors["account"] = "You have already asked for access to this account; wait for the decision."
+    elif WallCrossing.objects.filter(
+        user=user, account=account, status=WallCrossing.Status.APPROVED, ends_at__gt=access.now()
+    ).exists():
+        errors["account"] = "You already have access to this account through an approved crossing."
     if errors:
         raise ValidationError(errors)
     return WallCrossing.objects.create(

@@ -202,6 +202,8 @@ WALL_ATTESTATION_DAYS = int(os.environ.get("WALL_ATTESTATION_DAYS", "365"))
 WALL_CROSSING_MAX_DAYS = int(os.environ.get("WALL_CROSSING_MAX_DAYS", "90"))
 # A user reading more accounts than this in one day is flagged in the compliance console.
 ACCESS_LOG_ANOMALY_ACCOUNTS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_ACCOUNTS_PER_DAY", "10"))
+# ... and one denied this many times in one day.
+ACCESS_LOG_ANOMALY_DENIALS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_DENIALS_PER_DAY", "3"))
 # Signs the exported head of the access log's hash chain (verify_access_log); keep it apart from
 # the database. Defaults to SECRET_KEY.
 ACCESS_LOG_SIGNING_KEY = os.environ.get("ACCESS_LOG_SIGNING_KEY", "") or SECRET_KEY
