@@ -198,7 +198,7 @@ def parse_account_id(account_id) -> int | None:
 
 
 def get_account_for_user(
-    user, account_id, *, object_type: str = "account", object_id=None, action: str = "view"
+    user, account_id, *, object_type: str = "account", object_id=None, action: str | None = None
 ) -> Account:
     """The account if `user` may read its confidential content; Http404 otherwise. Logged."""
     pk = parse_account_id(account_id)
@@ -247,7 +247,6 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
     The wall answers first, so an outsider learns nothing from the permission check. Changes are
     for the account team: a wall crossing gives read access only (403).
     """
-    log.setdefault("action", "change")
     account = get_account_for_user(user, account_id, **log)
     crossing_only = not AccountTeamMember.objects.filter(account=account, user_id=user.pk).exists()
     if crossing_only or not user.has_perm(perm):
@@ -256,7 +255,7 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
             account_id=account.pk,
             object_type=log.get("object_type", "account"),
             object_id=log.get("object_id"),
-            action=log["action"],
+            action=log.get("action"),
             outcome=AccessLogEntry.Outcome.DENIED,
             reason="a wall crossing gives read access only"
             if crossing_only

@@ -35,6 +35,7 @@ class Collector:
 
     path: str = ""
     ip: str = ""
+    method: str = "GET"
     # The view's URL kwargs, so an entry names the object read (say interaction 7), not only its account.
     view_kwargs: dict = dataclasses.field(default_factory=dict)
     entries: list[dict] = dataclasses.field(default_factory=list)
@@ -71,7 +72,7 @@ def record(
     account_id: int | None,
     object_type: str,
     object_id=None,
-    action: str = "view",
+    action: str | None = None,
     outcome: str = AccessLogEntry.Outcome.ALLOWED,
     reason: str = "",
     read_at: datetime.datetime | None = None,
@@ -80,6 +81,8 @@ def record(
     collector = _collector.get()
     if collector is not None and object_type == "account" and object_id is None:
         object_type, object_id = _object_of(collector.view_kwargs, object_type, account_id)
+    if action is None:  # what the request did: a GET reads, anything else changes
+        action = "view" if collector is None or collector.method in ("GET", "HEAD") else "change"
     entry = _entry(
         user=user,
         account_id=account_id,
@@ -140,8 +143,8 @@ def write(entries: list[dict], reads: dict[tuple[int, int], datetime.datetime]) 
 
 
 @contextlib.contextmanager
-def collecting(*, path: str, ip: str) -> Iterator[Collector]:
-    collector = Collector(path=path, ip=ip)
+def collecting(*, path: str, ip: str, method: str = "GET") -> Iterator[Collector]:
+    collector = Collector(path=path, ip=ip, method=method)
     token = _collector.set(collector)
     try:
         yield collector

@@ -38,7 +38,9 @@ class WallMiddleware:
         user = getattr(request, "user", None)
         with (
             principal.acting_as(principal.for_user(user)),
-            access_log.collecting(path=request.get_full_path(), ip=client_ip(request)) as collector,
+            access_log.collecting(
+                path=request.get_full_path(), ip=client_ip(request), method=request.method
+            ) as collector,
         ):
             failed = False
             with transaction.atomic():
