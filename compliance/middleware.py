@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from compliance import access_log, principal
+from compliance import access, access_log, principal
 from compliance.access import AcknowledgementRequired
 from compliance.models import AccessLogEntry
 
@@ -64,6 +64,16 @@ class WallMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         access_log.note_view(view_kwargs)
+        user = getattr(request, "user", None)
+        if "account_id" in view_kwargs and not (user and user.is_authenticated):
+            # Sent to the login page by the next middleware; still an attempt on an account.
+            access_log.record(
+                user=user,
+                account_id=access.parse_account_id(view_kwargs["account_id"]),
+                object_type="account",
+                outcome=AccessLogEntry.Outcome.DENIED,
+                reason="not logged in",
+            )
 
     def process_exception(self, request, exception):
         if not isinstance(exception, AcknowledgementRequired):

@@ -65,12 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: the rest runs in one transaction as the request's user, and the
+    # access log is written (also for anonymous attempts on an account's pages).
+    "compliance.middleware.WallMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last: the view runs in one transaction as its user, and the access log is written.
-    "compliance.middleware.WallMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
