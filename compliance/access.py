@@ -31,7 +31,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -115,11 +116,15 @@ def competitors_of(account_ref) -> Q:
 
 
 def _recent_competitor_reads(user, at, ref="pk"):
-    """The user's reads, within the cooling-off period, of accounts competing with the outer account."""
-    competitors = Account.objects.filter(competitors_of(OuterRef(OuterRef(OuterRef(ref))))).values("pk")
-    return ReadHistory.objects.filter(
-        user_id=user.pk, last_read_at__gt=at - _cooling_off(), account__in=competitors
-    ).order_by("-last_read_at")
+    """The user's reads, within the cooling-off period, of accounts competing with the outer account.
+
+    Filtered on the competitor links directly (their indexes), not through the accounts table.
+    """
+    outer = OuterRef(OuterRef(ref))
+    return ReadHistory.objects.filter(user_id=user.pk, last_read_at__gt=at - _cooling_off()).filter(
+        Q(account__in=CompetitorLink.objects.filter(account_a=outer).values("account_b"))
+        | Q(account__in=CompetitorLink.objects.filter(account_b=outer).values("account_a"))
+    )
 
 
 def _acknowledged(user, at, ref="pk"):
@@ -156,37 +161,67 @@ class Decision:
     must_acknowledge: bool = False
 
 
+# The same rules as `_insider` and `_acknowledged`, for one account, as one plain statement (it runs
+# on every page of an account, where building the ORM expression cost more than running it).
+DECISION_SQL = """
+SELECT
+    EXISTS (SELECT 1 FROM accounts_accountteammember m
+             WHERE m.account_id = a.id AND m.user_id = %(user)s) AS is_member,
+    EXISTS (SELECT 1 FROM compliance_wallcrossing c
+             WHERE c.account_id = a.id AND c.user_id = %(user)s AND c.status = 'approved'
+               AND c.starts_at <= %(at)s AND c.ends_at > %(at)s) AS is_crossing,
+    EXISTS (SELECT 1 FROM compliance_wallexception e
+             WHERE e.account_id = a.id AND e.user_id = %(user)s AND e.revoked_at IS NULL
+               AND (e.expires_at IS NULL OR e.expires_at > %(at)s)) AS is_excepted,
+    cooling.account_id AS cooling_from,
+    cooling.last_read_at AS cooling_since,
+    EXISTS (SELECT 1 FROM compliance_wallacknowledgement k
+             WHERE k.account_id = a.id AND k.user_id = %(user)s
+               AND k.acknowledged_at > %(attested_after)s) AS has_acknowledged
+FROM accounts_account a
+LEFT JOIN LATERAL (
+    SELECT r.account_id, r.last_read_at FROM compliance_readhistory r
+     WHERE r.user_id = %(user)s AND r.last_read_at > %(cooling_after)s
+       AND r.account_id IN (SELECT l.account_b_id FROM accounts_competitorlink l WHERE l.account_a_id = a.id
+                            UNION ALL
+                            SELECT l.account_a_id FROM accounts_competitorlink l WHERE l.account_b_id = a.id)
+     ORDER BY r.last_read_at DESC LIMIT 1
+) cooling ON true
+WHERE a.id = %(account)s
+"""
+
+
 def decide(user, account_id: int, at: datetime.datetime | None = None) -> Decision:
-    """Whether `user` may read account `account_id` at `at`, and why (one query)."""
+    """Whether `user` may read account `account_id` at `at`, and why."""
     at = at or now()
-    account = (
-        Account.objects.select_related("segment", "owner")
-        .annotate(
-            is_member=_member(user),
-            is_crossing=_crossing(user, at),
-            is_excepted=_excepted(user, at),
-            cooling_from=Subquery(_recent_competitor_reads(user, at).values("account__name")[:1]),
-            cooling_until=Subquery(_recent_competitor_reads(user, at).values("last_read_at")[:1]),
-            has_acknowledged=_acknowledged(user, at),
-        )
-        .filter(pk=account_id)
-        .first()
-    )
-    if account is None:
+    params = {
+        "user": user.pk,
+        "account": account_id,
+        "at": at,
+        "cooling_after": at - _cooling_off(),
+        "attested_after": at - _attestation(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DECISION_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
         return Decision(None, False, "no such account")
-    if not (account.is_member or account.is_crossing):
+    is_member, is_crossing, is_excepted, cooling_from, cooling_since, has_acknowledged = row
+    account = Account.objects.select_related("segment", "owner").get(pk=account_id)
+    if not (is_member or is_crossing):
         return Decision(account, False, "not on the account team and no active wall crossing")
-    if account.cooling_from is not None and not account.is_excepted:
-        until = account.cooling_until + _cooling_off()
+    if cooling_from is not None and not is_excepted:
+        competitor = Account.objects.only("name").get(pk=cooling_from).name
+        until = cooling_since + _cooling_off()
         return Decision(
             account,
             False,
-            f"cooling off: read competitor {account.cooling_from} on {account.cooling_until:%Y-%m-%d}; "
+            f"cooling off: read competitor {competitor} on {cooling_since:%Y-%m-%d}; "
             f"allowed from {until:%Y-%m-%d}",
         )
-    if not account.has_acknowledged:
+    if not has_acknowledged:
         return Decision(account, True, "wall memo not acknowledged", must_acknowledge=True)
-    return Decision(account, True, "member" if account.is_member else "wall crossing")
+    return Decision(account, True, "member" if is_member else "wall crossing")
 
 
 def parse_account_id(account_id) -> int | None:
