@@ -52,3 +52,7 @@ bench-scoring: $(STAMP)
 # Not part of `make test`: 10,000 accounts with a year of daily snapshots; server time of the main pages.
 bench-web: $(STAMP)
 	$(DEVSTACK) exec -- $(PY) manage.py bench_web
+
+# Not part of `make test`: the Chinese wall's overhead on the account page (10,000 accounts, 1M log rows).
+bench-access: $(STAMP)
+	$(DEVSTACK) exec -- $(PY) manage.py bench_access
