@@ -1,10 +1,11 @@
 """The nightly recompute of health and CLV, set-based (ARCHITECTURE rule 4).
 
 A run (`scoring_run_begin`) splits the accounts into id ranges; each range (`scoring_chunk_compute`)
-is loaded in a few aggregate statements, scored by the pure functions of relationships/scoring.py,
-copied into a temporary table and upserted into the daily snapshot keyed by (account, date), all in
-one transaction: a chunk that dies leaves the previous snapshot in place, and a rerun replaces rather
-than duplicates. Any worker may take any chunk; the last one to finish closes the run.
+is loaded in a few aggregate statements, scored by the pure functions of relationships/scoring.py and
+written into the daily snapshot keyed by (account, date) — copied straight in when the day has no
+rows yet, otherwise copied into a temporary table and upserted from there — all in one transaction:
+a chunk that dies leaves the previous snapshot in place, and a rerun replaces rather than duplicates.
+Any worker may take any chunk; the last one to finish closes the run.
 
 No user is behind the nightly run, so it reads the tables directly (services may), never a page.
 
@@ -138,11 +139,11 @@ def _tune_chunk_transaction(*, parallel_query: bool) -> None:
       "running" until it is stale and a rerun (idempotent, keyed by account and date) replaces it.
       Nothing else depends on these rows being durable before the next night.
     """
-    with connection.cursor() as cursor:
-        if not parallel_query:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL synchronous_commit = off")
+    local = ["jit = off", "synchronous_commit = off"]
+    if not parallel_query:
+        local.append("max_parallel_workers_per_gather = 0")
+    with connection.cursor() as cursor:  # one round trip
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in local))
 
 
 @transaction.atomic
@@ -169,8 +170,9 @@ def scoring_chunk_compute(
         day=scored_on,
         half_life_days=config.half_life_days,
     )
-    buffer, alerts, count = score_rows(load_inputs(params), config, rates)
-    write_scores(buffer, scored_on)
+    inputs = load_inputs(params)
+    buffer, alerts, count = score_rows(inputs, config, rates, scored_on)
+    write_scores(buffer, fresh=inputs.fresh)
     raise_alerts(alerts, scored_on)
     if run:
         _chunk_done(run, first_account_id, last_account_id, count)

@@ -17,6 +17,7 @@ Speed notes, measured on the 100,000-account benchmark (`make bench-scoring`), p
   arithmetic after the sum is float8.
 """
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -151,6 +152,13 @@ ORDER BY s.account_id, s.scored_on DESC
 
 ACCOUNTS_SQL = "SELECT id, segment_id, owner_id FROM {account} a WHERE a.id {range_a} ORDER BY id"
 
+# The snapshot's computed_at (the transaction's start, as now() in the upsert), and whether the range's
+# first account has no snapshot for the day yet: then the day's rows are most likely all new, and they
+# are copied straight in (scoring_output.write_scores). One index probe, not a range scan.
+RUN_STATE_SQL = """
+SELECT now(), NOT EXISTS (SELECT 1 FROM {score} s WHERE s.account_id = %(lo)s AND s.scored_on = %(day)s)
+"""
+
 
 def _format(sql: str) -> str:
     value_cases = " ".join(f"WHEN '{c}' THEN {v}::float8" for c, v in scoring.CATEGORY_VALUE.items())
@@ -199,6 +207,8 @@ class Inputs:
     revenue: dict[int, tuple]
     previous: dict[int, tuple]
     month_ago: dict[int, float | None]
+    computed_at: datetime.datetime
+    fresh: bool
 
 
 def load_inputs(params: dict) -> Inputs:
@@ -208,6 +218,7 @@ def load_inputs(params: dict) -> Inputs:
     def single(sql: str) -> dict:
         return dict(_rows(_format(sql), params))
 
+    ((computed_at, fresh),) = _rows(_format(RUN_STATE_SQL), params)
     return Inputs(
         accounts=list(_rows(_format(ACCOUNTS_SQL), params)),
         interactions=keyed(INTERACTIONS_SQL),
@@ -217,4 +228,6 @@ def load_inputs(params: dict) -> Inputs:
         revenue=keyed(REVENUE_SQL),
         previous=keyed(PREVIOUS_SQL),
         month_ago=single(MONTH_AGO_SQL),
+        computed_at=computed_at,
+        fresh=fresh,
     )

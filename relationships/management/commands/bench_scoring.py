@@ -22,6 +22,7 @@ from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Account, Segment
+from compliance import principal
 from relationships.models import AccountScore, Interaction, MonthlyRevenue, ScoringRun
 
 ACCOUNTS, INTERACTIONS_PER_ACCOUNT, REVENUE_MONTHS = 100_000, 100, 24
@@ -43,7 +44,10 @@ def _chunk(args: tuple) -> int:
     from relationships.services.scoring import scoring_chunk_compute
 
     run_id, day, lo, hi = args
-    return scoring_chunk_compute(scored_on=day, first_account_id=lo, last_account_id=hi, run_id=run_id)
+    # As a Celery worker runs it (kam/celery.py): background work, the system principal. Without it
+    # row-level security would hide the confidential inputs and the run would time an empty portfolio.
+    with principal.system():
+        return scoring_chunk_compute(scored_on=day, first_account_id=lo, last_account_id=hi, run_id=run_id)
 
 
 def _close_all() -> None:
@@ -87,6 +91,10 @@ class Command(BaseCommand):
         seconds, run = _recompute(workers)
         if run.status != "succeeded" or run.accounts != accounts:
             raise CommandError(f"the run did not score every account: {run.status}, {run.accounts}")
+        if not _scored_interactions(owner, run.scored_on):
+            raise CommandError(
+                "the run saw no interactions (row-level security without the system principal?)"
+            )
         self.stdout.write(
             f"scoring: accounts={accounts} interactions={interactions} seconds={seconds:.2f} "
             f"baseline_seconds={baseline:.2f} ratio={seconds / baseline:.2f}"
@@ -96,6 +104,17 @@ class Command(BaseCommand):
 def _count(owner, table: str) -> int:
     with owner.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our table name
+        return cursor.fetchone()[0]
+
+
+def _scored_interactions(owner, day) -> bool:
+    """Whether the run's snapshots have an interaction mix: it read the interactions it timed."""
+    with owner.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {AccountScore._meta.db_table} "  # noqa: S608 - our table name
+            "WHERE scored_on = %s AND measure_scores[1] IS NOT NULL)",
+            [day],
+        )
         return cursor.fetchone()[0]
 
 
@@ -131,7 +150,8 @@ def _recompute(workers: int):
 
     day = timezone.localdate()
     started = time.monotonic()
-    begun = scoring_run_begin(scored_on=day, trigger="bench", chunk_size=settings.SCORING_CHUNK_SIZE)
+    with principal.system():
+        begun = scoring_run_begin(scored_on=day, trigger="bench", chunk_size=settings.SCORING_CHUNK_SIZE)
     if begun is None:
         raise CommandError("another scoring run is going on in the bench database")
     run, ranges = begun
