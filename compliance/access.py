@@ -283,7 +283,10 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
     for the account team: a wall crossing gives read access only (403).
     """
     account = get_account_for_user(user, account_id, **log)
-    crossing_only = not AccountTeamMember.objects.filter(account=account, user_id=user.pk).exists()
+    changes = not perm.partition(".")[2].startswith("view_")
+    crossing_only = (
+        changes and not AccountTeamMember.objects.filter(account=account, user_id=user.pk).exists()
+    )
     if crossing_only or not user.has_perm(perm):
         access_log.record(
             user=user,

@@ -25,7 +25,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT c.account_id FROM compliance_wallcrossing c
      WHERE current_setting('kam.principal', true) = 'user'
        AND c.user_id = nullif(current_setting('kam.user_id', true), '')::bigint
-       AND c.status = 'approved' AND c.starts_at <= now() AND now() < c.ends_at
+       AND c.status = 'approved'
+       AND c.starts_at <= statement_timestamp() AND statement_timestamp() < c.ends_at
 $$;
 """
 

@@ -6,7 +6,9 @@ Apps add their own routes' cases in `<app>/tests/census_*.py` modules, each defi
 
 from dataclasses import dataclass
 
-PERSONAS = ("anonymous", "alice", "bob", "carol", "dave", "admin")
+# erin: an account manager on no team, holding an approved, active wall crossing into alice's account
+# (memo acknowledged). frank: an account manager whose approved crossing into it has ended.
+PERSONAS = ("anonymous", "alice", "bob", "carol", "dave", "admin", "erin", "frank")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Redirect:
 
 @dataclass(frozen=True)
 class Route:
+    """What each persona gets from a route, as designed."""
+
     expect: dict[str, int | Redirect]
     method: str = "get"
 
@@ -26,16 +30,59 @@ LOGIN = Redirect("login")
 ADMIN_LOGIN = Redirect("admin:login")
 
 
-def expect(*, anonymous=LOGIN, alice, bob, carol, dave, admin) -> dict[str, int | Redirect]:
-    return {"anonymous": anonymous, "alice": alice, "bob": bob, "carol": carol, "dave": dave, "admin": admin}
+def crossing_default(*, alice, bob, carol):
+    """What erin (a read-only wall crossing into alice's account) gets, derived from the others.
+
+    A route that answers alice like bob is not about alice's account: erin gets an account manager's
+    answer. Otherwise it is about alice's account: if the sponsor's answer is alice's, it only reads
+    it and erin reads it too; if not, it changes it, which a crossing may not (403).
+    """
+    if alice == bob:
+        return alice
+    if carol == alice:
+        return alice
+    return 403
+
+
+def expect(
+    *, anonymous=LOGIN, alice, bob, carol, dave, admin, erin=None, frank=None
+) -> dict[str, int | Redirect]:
+    """Each persona's answer. erin and frank default to what the others' answers imply.
+
+    frank's crossing has ended, so he is an account manager outside alice's wall, like bob;
+    `frank=` overrides where bob's own data (his account, his requests) makes bob's answer differ.
+    """
+    if erin is None:
+        erin = crossing_default(alice=alice, bob=bob, carol=carol)
+    if frank is None:
+        frank = bob
+    return {
+        "anonymous": anonymous,
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dave": dave,
+        "admin": admin,
+        "erin": erin,
+        "frank": frank,
+    }
 
 
 def everyone_signed_in(outcome, *, anonymous=LOGIN) -> dict[str, int | Redirect]:
-    return expect(anonymous=anonymous, alice=outcome, bob=outcome, carol=outcome, dave=outcome, admin=outcome)
+    return expect(
+        anonymous=anonymous,
+        alice=outcome,
+        bob=outcome,
+        carol=outcome,
+        dave=outcome,
+        admin=outcome,
+        erin=outcome,
+        frank=outcome,
+    )
 
 
-# A change to alice's account: her team may (alice), her sponsor may not (carol, 403), and to
-# everyone outside the team the account does not exist (404).
+# A change to alice's account: her team may (alice), her sponsor may not (carol, 403), nor may erin,
+# whose crossing is read-only (403); to everyone outside the team the account does not exist (404).
 CHANGE_ALICES_ACCOUNT = expect(alice=200, bob=404, carol=403, dave=404, admin=404)
 # The same for POST-only actions; alice's empty form is refused with a message on the detail page.
 POST_TO_ALICES_ACCOUNT = expect(alice=Redirect("accounts:detail"), bob=404, carol=403, dave=404, admin=404)

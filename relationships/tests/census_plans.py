@@ -26,7 +26,11 @@ for kind in KINDS:
 
 
 def url_kwargs(personas) -> dict:
-    plan = full_plan(personas.alice_account, personas.alice)
+    return plan_kwargs(full_plan(personas.alice_account, personas.alice))
+
+
+def plan_kwargs(plan) -> dict:
+    """URL kwargs naming `plan` and its first item of each kind."""
     return {
         "plan_id": plan.pk,
         "objective_id": plan.objectives.first().pk,
