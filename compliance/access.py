@@ -373,3 +373,12 @@ def staffing_conflicts(user, account: Account, *, at: datetime.datetime | None =
         .order_by("account__name")
     ]
     return reasons
+
+
+def serving_both(first: Account, second: Account) -> list[str]:
+    """Usernames on both accounts' teams: once they compete, the first read walls off the other."""
+    return list(
+        AccountTeamMember.objects.filter(account=first, user__account_teams__account=second)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )

@@ -30,6 +30,14 @@ def competitor_list(request):
             )
             if link is not None:
                 messages.success(request, f"Recorded: {link}.")
+                both = access.serving_both(link.account_a, link.account_b)
+                if both:
+                    messages.warning(
+                        request,
+                        f"On both teams: {', '.join(both)}. The first of the two accounts they read walls "
+                        "them off from the other for the cooling-off period; move them to one team, or "
+                        "record an exception under Walls → Exceptions.",
+                    )
                 return redirect("compliance:competitors")
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(competitor_links(q=q), 50).get_page(request.GET.get("page"))

@@ -757,6 +757,19 @@ def test_compliance_officer_records_a_competitor_pair(client, personas):
     assert CompetitorLink.objects.count() == 2
 
 
+def test_a_new_competitor_pair_warns_about_people_on_both_teams(client, personas):
+    fabrikam = AccountFactory(name="Fabrikam Foods", segment=personas.segment, owner=personas.alice)
+    client.force_login(personas.dave)
+
+    response = client.post(
+        reverse("compliance:competitors"),
+        {"account": fabrikam.pk, "competitor": personas.alice_account.pk, "segment": personas.segment.pk},
+        follow=True,
+    )
+
+    assert "On both teams: alice." in page(response)
+
+
 def test_a_duplicate_competitor_pair_is_refused_with_a_message(client, personas):
     client.force_login(personas.dave)
 
