@@ -32,7 +32,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -82,64 +82,49 @@ def _attestation() -> datetime.timedelta:
 
 
 # Conditions on Account rows, for one user at one moment. ------------------------------------------
+# Each is `pk IN (one uncorrelated subquery on the user's rows)`, so PostgreSQL builds each id set
+# once per statement (a hashed subplan) however many accounts it filters.
 
 
-def _member(user, ref="pk"):
-    return Exists(AccountTeamMember.objects.filter(account=OuterRef(ref), user_id=user.pk))
-
-
-def _crossing(user, at, ref="pk"):
-    return Exists(
-        WallCrossing.objects.filter(
-            account=OuterRef(ref),
-            user_id=user.pk,
-            status=WallCrossing.Status.APPROVED,
-            starts_at__lte=at,
-            ends_at__gt=at,
-        )
+def _active_crossings(user, at):
+    """The user's approved crossings that have begun and not ended at `at`."""
+    return WallCrossing.objects.filter(
+        user_id=user.pk, status=WallCrossing.Status.APPROVED, starts_at__lte=at, ends_at__gt=at
     )
 
 
-def _excepted(user, at, ref="pk"):
-    return Exists(
-        WallException.objects.filter(account=OuterRef(ref), user_id=user.pk, revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=at)
-        )
+def _active_exceptions(user, at):
+    """The user's exceptions neither revoked nor expired at `at`."""
+    return WallException.objects.filter(user_id=user.pk, revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=at)
     )
 
 
 def competitors_of(account_ref) -> Q:
-    """Accounts that compete with `account_ref` (an id or an OuterRef), either side of the edge."""
-    return Q(pk__in=CompetitorLink.objects.filter(account_a=account_ref).values("account_b")) | Q(
-        pk__in=CompetitorLink.objects.filter(account_b=account_ref).values("account_a")
-    )
+    """Accounts that compete with `account_ref` (an id, or a subquery of ids), either side of the edge."""
+    lookup = "__in" if isinstance(account_ref, QuerySet) else ""
+    return Q(
+        pk__in=CompetitorLink.objects.filter(**{f"account_a{lookup}": account_ref}).values("account_b")
+    ) | Q(pk__in=CompetitorLink.objects.filter(**{f"account_b{lookup}": account_ref}).values("account_a"))
 
 
-def _recent_competitor_reads(user, at, ref="pk"):
-    """The user's reads, within the cooling-off period, of accounts competing with the outer account.
-
-    Filtered on the competitor links directly (their indexes), not through the accounts table.
-    """
-    outer = OuterRef(OuterRef(ref))
-    return ReadHistory.objects.filter(user_id=user.pk, last_read_at__gt=at - _cooling_off()).filter(
-        Q(account__in=CompetitorLink.objects.filter(account_a=outer).values("account_b"))
-        | Q(account__in=CompetitorLink.objects.filter(account_b=outer).values("account_a"))
-    )
-
-
-def _acknowledged(user, at, ref="pk"):
-    return Exists(
-        WallAcknowledgement.objects.filter(
-            account=OuterRef(ref), user_id=user.pk, acknowledged_at__gt=at - _attestation()
-        )
-    )
-
-
-def _insider(user, at, ref="pk"):
+def _insider(user, at) -> Q:
     """On the team or crossing, and not cooling off from a competitor (rules 1 and 2)."""
-    return (_member(user, ref) | _crossing(user, at, ref)) & (
-        ~Exists(_recent_competitor_reads(user, at, ref)) | _excepted(user, at, ref)
+    recent_reads = ReadHistory.objects.filter(user_id=user.pk, last_read_at__gt=at - _cooling_off())
+    return (
+        Q(pk__in=AccountTeamMember.objects.filter(user_id=user.pk).values("account"))
+        | Q(pk__in=_active_crossings(user, at).values("account"))
+    ) & (
+        ~competitors_of(recent_reads.values("account"))
+        | Q(pk__in=_active_exceptions(user, at).values("account"))
     )
+
+
+def _acknowledged(user, at) -> Q:
+    acknowledgements = WallAcknowledgement.objects.filter(
+        user_id=user.pk, acknowledged_at__gt=at - _attestation()
+    )
+    return Q(pk__in=acknowledgements.values("account"))
 
 
 # The gateway. --------------------------------------------------------------------------------------
@@ -328,7 +313,8 @@ def portfolio_accounts(user) -> QuerySet[Account]:
     """Sanitized fields of the accounts `user` may list, each annotated `is_insider`."""
     if not _active(user):
         return Account.objects.none()
-    accounts = Account.objects.only(*SANITIZED_FIELDS).annotate(is_insider=_insider(user, now()))
+    insider = ExpressionWrapper(_insider(user, now()), output_field=BooleanField())
+    accounts = Account.objects.only(*SANITIZED_FIELDS).annotate(is_insider=insider)
     if can_see_portfolio(user):
         return accounts
     return accounts.filter(is_insider=True)
@@ -342,22 +328,13 @@ def staffing_conflicts(user, account: Account, *, at: datetime.datetime | None =
     recorded an exception for this user and account.
     """
     at = at or now()
-    if (
-        WallException.objects.filter(user_id=user.pk, account=account, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .exists()
-    ):
+    if _active_exceptions(user, at).filter(account=account).exists():
         return []
     competitors = Account.objects.filter(competitors_of(account.pk))
     reasons = [
         f"{user} serves competitor {name}"
         for name in competitors.filter(
-            Q(team__user_id=user.pk)
-            | Q(
-                pk__in=WallCrossing.objects.filter(
-                    user_id=user.pk, status=WallCrossing.Status.APPROVED, starts_at__lte=at, ends_at__gt=at
-                ).values("account")
-            )
+            Q(team__user_id=user.pk) | Q(pk__in=_active_crossings(user, at).values("account"))
         )
         .distinct()
         .order_by("name")

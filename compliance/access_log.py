@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import connection, transaction
 
-from compliance.models import AccessLogEntry, ReadHistory
+from compliance.models import AccessLogEntry
 
 GENESIS = "0" * 64
 SEPARATOR = "\x1f"
@@ -251,7 +251,3 @@ def check_head(head: dict) -> str | None:
     if AccessLogEntry.objects.filter(pk__lte=last_id).count() != count:
         return f"the log up to entry {last_id} no longer holds {count} entries"
     return None
-
-
-def read_history_for(user_id: int) -> dict[int, datetime.datetime]:
-    return dict(ReadHistory.objects.filter(user_id=user_id).values_list("account_id", "last_read_at"))

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Account, AccountTeamMember, CompetitorLink
+from accounts.models import Account, AccountTeamMember
 from compliance import access, access_log
 from compliance.models import WallAcknowledgement, WallCrossing, WallException, WallMemo
 
@@ -163,10 +163,7 @@ def exception_grant(
     at = access.now()
     if expires_at is not None and expires_at <= at:
         raise ValidationError({"expires_at": "An exception must end in the future."})
-    if (
-        not CompetitorLink.objects.filter(account_a=account).exists()
-        and not CompetitorLink.objects.filter(account_b=account).exists()
-    ):
+    if not Account.objects.filter(access.competitors_of(account.pk)).exists():
         raise ValidationError({"account": f"{account} has no competitor: there is no wall to except from."})
     exception = WallException.objects.create(
         user=user, account=account, reason=reason, granted_by=actor, granted_at=at, expires_at=expires_at
