@@ -3,11 +3,11 @@
 from collections import Counter
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from accounts.demo.builder import DemoBuilder, refusal_reason
-from compliance import principal
+from compliance.commands import SystemCommand
 
 SUMMARY = (
     "users",
@@ -25,7 +25,7 @@ SUMMARY = (
 )
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Seed a realistic, deterministic demo portfolio into an empty database."
 
     def add_arguments(self, parser) -> None:
@@ -34,11 +34,6 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing (instead of failing) when the database already has data.",
         )
-
-    def handle(self, *args, **options) -> None:
-        # An operator's command is background work: it acts as the system principal.
-        with principal.system():
-            self.run(**options)
 
     def run(self, *, if_empty: bool, **options) -> None:
         password = settings.DEMO_PASSWORD

@@ -34,7 +34,7 @@ import time
 from collections import defaultdict
 from unittest import mock
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.http import Http404
 from django.test import Client
@@ -43,6 +43,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance import access_log, principal
+from compliance.commands import SystemCommand
+from kam.bench import bench_database
 
 TARGET_PERCENT = 15.0
 MANAGERS = 200  # account managers; each leads ACCOUNTS / MANAGERS accounts and sits on 3x as many teams
@@ -249,7 +251,7 @@ def label(sql: str) -> str:
     return table
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = (
         "Overhead of the Chinese wall on the account page (10,000 accounts, 1M log rows; not in make test)."
     )
@@ -267,34 +269,9 @@ class Command(BaseCommand):
         parser.add_argument("--profile", action="store_true", help="Show where the overhead goes.")
         parser.add_argument("--verify", action="store_true", help="Verify the whole log chain after loading.")
 
-    def handle(self, *args, **options) -> None:
-        # An operator's command is background work: it acts as the system principal.
-        with principal.system():
-            self.run(**options)
-
     def run(self, *, keep: bool, **options) -> None:
-        if "owner" not in connections.databases:
-            raise CommandError("bench_access needs the owner connection (DATABASE_OWNER_URL, or `make`).")
-        owner, app = connections["owner"], connections["default"]
-        old_name = owner.settings_dict["NAME"]
-        # Its own database, so a test run or another bench on the same server is never clobbered.
-        bench_name = f"{old_name}_bench_access"
-        owner.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-        with owner.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name])
-            reuse = keep and cursor.fetchone() is not None
-        if not reuse:
-            owner.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        owner.close()
-        owner.settings_dict["NAME"] = bench_name
-        app.close()
-        app.settings_dict["NAME"] = bench_name
-        try:
-            self._run(load=not reuse, **options)
-        finally:
-            app.close()
-            if not keep:
-                owner.creation.destroy_test_db(old_name, verbosity=0)
+        with bench_database("_bench_access", keep=keep, command="bench_access") as load:
+            self._run(load=load, **options)
 
     # Loading. -------------------------------------------------------------------------------------
 

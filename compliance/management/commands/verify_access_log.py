@@ -11,12 +11,13 @@ authentic. A head that no longer holds exits non-zero. Runs as the system princi
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from compliance import access_log, principal
+from compliance import access_log
+from compliance.commands import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Verify the access log's hash chain; export or check its signed head."
 
     def add_arguments(self, parser):
@@ -25,31 +26,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--check-head", metavar="FILE", help="Check a head exported earlier.")
 
-    def handle(self, *args, export_head=None, check_head=None, **options):
-        with principal.system():
-            head = self._read_head(check_head) if check_head else None
-            report = access_log.verify_chain()
-            if not report.ok:
-                raise CommandError(
-                    f"access log: chain broken at entry {report.broken_id}: {report.problem} "
-                    f"({report.count} entries verified before it)"
-                )
-            self.stdout.write(f"access log: {report.count} entries, chain intact, head {report.last_hash}")
-            if check_head:
-                problem = access_log.check_head(head)
-                if problem:
-                    raise CommandError(f"head {check_head}: {problem}")
-                self.stdout.write(
-                    f"head {check_head}: authentic and still in the chain "
-                    f"(entry {head['last_id']}, {head['count']} entries)"
-                )
-            if export_head:
-                signed = access_log.sign_head(report)
-                try:
-                    Path(export_head).write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
-                except OSError as error:
-                    raise CommandError(f"cannot write {export_head}: {error}") from error
-                self.stdout.write(f"head written to {export_head}")
+    def run(self, *, export_head=None, check_head=None, **options):
+        head = self._read_head(check_head) if check_head else None
+        report = access_log.verify_chain()
+        if not report.ok:
+            raise CommandError(
+                f"access log: chain broken at entry {report.broken_id}: {report.problem} "
+                f"({report.count} entries verified before it)"
+            )
+        self.stdout.write(f"access log: {report.count} entries, chain intact, head {report.last_hash}")
+        if check_head:
+            problem = access_log.check_head(head)
+            if problem:
+                raise CommandError(f"head {check_head}: {problem}")
+            self.stdout.write(
+                f"head {check_head}: authentic and still in the chain "
+                f"(entry {head['last_id']}, {head['count']} entries)"
+            )
+        if export_head:
+            signed = access_log.sign_head(report)
+            try:
+                Path(export_head).write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"cannot write {export_head}: {error}") from error
+            self.stdout.write(f"head written to {export_head}")
 
     def _read_head(self, path: str) -> dict:
         try:

@@ -10,13 +10,14 @@ then times 50 warm requests per page with the Django test Client and prints
 import statistics
 import time
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance import principal
+from compliance.commands import SystemCommand
+from kam.bench import bench_database
 
 LOAD_SQL = [
     "INSERT INTO accounts_segment (name, description) SELECT 'Bench ' || g, '' FROM generate_series(1, 10) g",
@@ -30,6 +31,9 @@ LOAD_SQL = [
     """INSERT INTO accounts_accountteammember (account_id, user_id, role, joined_at)
        SELECT id, owner_id, 'lead', now() FROM accounts_account WHERE owner_id = %(am)s
        UNION ALL SELECT id, %(exec)s, 'sponsor', now() FROM accounts_account WHERE id %% 20 = 0""",
+    # Every insider has acknowledged the wall memo (the account page asks for it otherwise).
+    """INSERT INTO compliance_wallacknowledgement (user_id, account_id, acknowledged_at, memo_text)
+       SELECT user_id, account_id, now(), 'bench' FROM accounts_accountteammember""",
     """INSERT INTO relationships_scoringrun (scored_on, trigger, status, started_at, chunks_total,
            chunks_done,
            chunks_failed, accounts, segment_retention)
@@ -54,7 +58,7 @@ LOAD_SQL = [
 ]
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Time the dashboards, the account list and the account page on 10,000 accounts (not in make test)."
 
     def add_arguments(self, parser) -> None:
@@ -62,34 +66,9 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=50)
         parser.add_argument("--keep", action="store_true", help="Keep the bench database (and reuse it).")
 
-    def handle(self, *args, **options) -> None:
-        # An operator's command is background work: it acts as the system principal.
-        with principal.system():
-            self.run(**options)
-
     def run(self, *, accounts: int, requests: int, keep: bool, **options) -> None:
-        if "owner" not in connections.databases:
-            raise CommandError("bench_web needs the owner connection (DATABASE_OWNER_URL, or `make`).")
-        owner, app = connections["owner"], connections["default"]
-        old_name = owner.settings_dict["NAME"]
-        # Its own database, so a test run on the same server is never clobbered (nor clobbers it).
-        bench_name = f"{old_name}_benchweb"
-        owner.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-        with owner.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name])
-            reuse = keep and cursor.fetchone() is not None
-        if not reuse:
-            owner.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        owner.close()
-        owner.settings_dict["NAME"] = bench_name
-        app.close()
-        app.settings_dict["NAME"] = bench_name
-        try:
-            self._run(accounts, requests, load=not reuse)
-        finally:
-            app.close()
-            if not keep:
-                owner.creation.destroy_test_db(old_name, verbosity=0)
+        with bench_database("_benchweb", keep=keep, command="bench_web") as load:
+            self._run(accounts, requests, load=load)
 
     def _run(self, accounts: int, requests: int, *, load: bool) -> None:
         from accounts.tests.factories import UserFactory
@@ -106,7 +85,8 @@ class Command(BaseCommand):
         executive = UserFactory(username="bench_exec", role=Role.EXECUTIVE)
         other = UserFactory(username="bench_other", role=Role.ACCOUNT_MANAGER)
         started = time.perf_counter()
-        with connection.cursor() as cursor:
+        # One transaction, so it carries the system principal past row-level security.
+        with transaction.atomic(), connection.cursor() as cursor:
             for sql in LOAD_SQL:
                 cursor.execute(
                     sql, {"accounts": accounts, "am": am.pk, "exec": executive.pk, "other": other.pk}

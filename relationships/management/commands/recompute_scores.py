@@ -3,10 +3,10 @@
 import datetime
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from compliance import principal
+from compliance.commands import SystemCommand
 from relationships.services import scoring
 
 
@@ -21,7 +21,7 @@ def progress_bar(stream, width: int = 30):
     return show
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Recompute every account's health and CLV for a day (default today), as the nightly run does."
 
     def add_arguments(self, parser) -> None:
@@ -33,11 +33,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--celery", action="store_true", help="Send the run to the Celery workers instead."
         )
-
-    def handle(self, *args, **options) -> None:
-        # An operator's command is background work: it acts as the system principal.
-        with principal.system():
-            self.run(**options)
 
     def run(self, *, date, chunk_size, force, celery, **options) -> None:
         day = date or timezone.localdate()
