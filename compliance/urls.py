@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from compliance import views
+from compliance.console.competitors import views
 
 app_name = "compliance"
 urlpatterns = [
@@ -8,6 +8,6 @@ urlpatterns = [
     path("competitors/<int:link_id>/delete/", views.competitor_delete, name="competitor_delete"),
     path("walls/<int:account_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     # The compliance console: the access log (urls_log.py) and the walls (urls_walls.py).
-    path("", include("compliance.urls_log")),
-    path("", include("compliance.urls_walls")),
+    path("", include("compliance.console.log.urls")),
+    path("", include("compliance.console.walls.urls")),
 ]

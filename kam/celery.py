@@ -7,7 +7,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
 app = Celery("kam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Each feature of `relationships` keeps its own tasks module.
+app.autodiscover_tasks(["relationships.scoring", "relationships.dashboards"])
 
 
 # Every task runs under the explicit system principal (compliance/principal.py): row-level security

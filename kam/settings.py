@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "relationships",
     "compliance",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +177,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Nightly scoring (relationships/tasks.py): CLV (B2B margin model) and relationship health.
+# Nightly scoring (relationships/scoring/tasks.py): CLV (B2B margin model) and relationship health.
 from celery.schedules import crontab  # noqa: E402 - only the beat schedule needs it
 
 SCORING_NIGHTLY_HOUR = int(os.environ.get("SCORING_NIGHTLY_HOUR", "2"))
@@ -186,14 +187,17 @@ SCORING_QUEUE = os.environ.get("SCORING_QUEUE", "celery")
 SCORING_RUN_STALE_HOURS = float(os.environ.get("SCORING_RUN_STALE_HOURS", "6"))
 CLV_DISCOUNT_RATE = float(os.environ.get("CLV_DISCOUNT_RATE", "0.10"))
 CLV_HORIZON_YEARS = int(os.environ.get("CLV_HORIZON_YEARS", "5"))  # 0: infinite horizon
-CELERY_TASK_ROUTES = {"relationships.tasks.*": {"queue": SCORING_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "relationships.scoring.tasks.*": {"queue": SCORING_QUEUE},
+    "relationships.dashboards.tasks.*": {"queue": SCORING_QUEUE},
+}
 CELERY_BEAT_SCHEDULE["scoring-nightly"] = {
-    "task": "relationships.tasks.scoring_nightly",
+    "task": "relationships.scoring.tasks.scoring_nightly",
     "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=SCORING_NIGHTLY_MINUTE),
 }
 # The dashboards' monthly interaction mix (relationships/services/dashboards.py), before the scoring.
 CELERY_BEAT_SCHEDULE["interaction-mix-nightly"] = {
-    "task": "relationships.tasks.interaction_mix_nightly",
+    "task": "relationships.dashboards.tasks.interaction_mix_nightly",
     "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=max(SCORING_NIGHTLY_MINUTE - 15, 0)),
 }
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("relationships.account_pages.urls")),
     path("", include("relationships.urls")),
     path("compliance/", include("compliance.urls")),
     path("admin/", admin.site.urls),

@@ -7,7 +7,7 @@ confidential state and are read through compliance/access.py, never here.
 from django.contrib import admin
 
 from relationships.models import ScoringRun, ScoringRunChunk, ScoringSettings
-from relationships.services.scoring import SETTINGS_FIELDS, scoring_settings_update
+from relationships.scoring.services import SETTINGS_FIELDS, scoring_settings_update
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,10 +1,14 @@
-from relationships import urls_alerts, urls_dashboards, urls_interactions, urls_plans, urls_revenue
+from relationships.dashboards import urls as dashboards
+from relationships.interactions import urls as interactions
+from relationships.plans import urls as plans
+from relationships.revenue import urls as revenue
+from relationships.scoring import urls as scoring
 
 app_name = "relationships"
 urlpatterns = [
-    *urls_interactions.urlpatterns,
-    *urls_plans.urlpatterns,
-    *urls_revenue.urlpatterns,
-    *urls_dashboards.urlpatterns,
-    *urls_alerts.urlpatterns,
+    *interactions.urlpatterns,
+    *plans.urlpatterns,
+    *revenue.urlpatterns,
+    *dashboards.urlpatterns,
+    *scoring.urlpatterns,
 ]

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.tests.factories import UserFactory
 from compliance import access_log, services
+from compliance.console.log.selectors import many_accounts_in_a_day, many_denials_in_a_day
 from compliance.models import AccessLogEntry, WallCrossing
-from compliance.selectors_log import many_accounts_in_a_day, many_denials_in_a_day
 from kam.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +265,7 @@ def test_several_denials_in_a_day_are_flagged_and_listed(client, log):
 
 
 def test_anomalies_are_one_query_each_whatever_the_log_holds(personas, django_assert_num_queries):
-    from compliance.forms_log import AnomalyForm
+    from compliance.console.log.forms import AnomalyForm
 
     users = [UserFactory(username=f"u{i}") for i in range(5)]
     access_log.write([entry(user, 3000 + i) for user in users for i in range(15)], {})
@@ -359,7 +359,7 @@ def test_who_saw_without_an_account_shows_the_form(client, personas):
 
 
 def test_an_export_too_large_asks_for_a_narrower_filter(client, log, monkeypatch):
-    from compliance import views_log
+    from compliance.console.log import views as views_log
 
     monkeypatch.setattr(views_log, "EXPORT_LIMIT", 2)
 

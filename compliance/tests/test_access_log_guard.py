@@ -246,7 +246,7 @@ def test_alices_read_leaves_an_allowed_entry_and_her_read_history(client, person
 
 
 def test_a_failing_request_is_rolled_back_and_leaves_an_error_entry(client, personas, monkeypatch):
-    from accounts import views
+    from relationships.account_pages import views
 
     def half_write_then_fail(account):
         business_force_create(account=account, kind="regulation", impact="threat", description="half-written")

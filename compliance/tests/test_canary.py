@@ -26,6 +26,7 @@ from accounts.selectors import competitor_links_of
 from accounts.services import CONTEXT_FIELDS
 from compliance import services as compliance_services
 from kam.tests.test_url_census import CENSUS, ROUTES, add_crossing_personas
+from relationships.dashboards.services import interaction_mix_refresh
 from relationships.models import (
     Investment,
     JointInitiative,
@@ -34,10 +35,9 @@ from relationships.models import (
     SwotItem,
     WhitespaceCell,
 )
-from relationships.services import plans as plan_services
-from relationships.services import scoring as scoring_services
-from relationships.services.dashboards import interaction_mix_refresh
-from relationships.services.revenue import monthly_revenue_upsert
+from relationships.plans import services as plan_services
+from relationships.revenue.services import monthly_revenue_upsert
+from relationships.scoring import services as scoring_services
 from relationships.tests.census_plans import plan_kwargs
 from relationships.tests.factories import follow_up, log_interaction
 from relationships.tests.plan_factories import add, full_plan, make_plan
@@ -66,7 +66,7 @@ AMOUNT_FORMS = (
 )
 # Every chart of the dashboards (`?format=csv&chart=NAME`), read from the view module so a new
 # chart is walked too.
-DASHBOARDS = Path(__file__).resolve().parents[2] / "relationships" / "views" / "dashboards.py"
+DASHBOARDS = Path(__file__).resolve().parents[2] / "relationships" / "dashboards" / "views.py"
 CHART_NAMES = tuple(sorted(set(re.findall(r'Chart\(\s*"(\w+)"', DASHBOARDS.read_text()))))
 QUERIES = ("", "?q=CANARY", "?q=CANARY-", "?q=Northwind", "?format=csv", "?page=2")
 

@@ -19,8 +19,8 @@ from accounts.tests.factories import AccountFactory, StakeholderFactory, UserFac
 from compliance.models import WallCrossing
 from compliance.principal import NOBODY, SYSTEM, Principal, acting_as, for_user
 from kam.roles import Role
-from relationships.services.dashboards import interaction_mix_refresh
-from relationships.services.revenue import monthly_revenue_upsert
+from relationships.dashboards.services import interaction_mix_refresh
+from relationships.revenue.services import monthly_revenue_upsert
 from relationships.tests.factories import follow_up, log_interaction
 from relationships.tests.plan_factories import full_plan
 

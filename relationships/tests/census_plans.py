@@ -1,8 +1,8 @@
 """URL census cases for account plans and the stakeholder map (see kam/tests/test_url_census.py)."""
 
 from kam.tests.census import CHANGE_ALICES_ACCOUNT, Redirect, Route, expect
+from relationships.plans.views import KINDS
 from relationships.tests.plan_factories import full_plan
-from relationships.views.plan_items import KINDS
 
 # Reading: the team and the sponsor; everyone else is outside the wall and gets 404.
 READ_ALICES_ACCOUNT = expect(alice=200, bob=404, carol=200, dave=404, admin=404)

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from relationships.interactions.services import FollowUp, interaction_create
 from relationships.models import Interaction
-from relationships.services.interactions import FollowUp, interaction_create
 
 
 def log_interaction(account, author, *, days_ago: int = 1, **fields) -> Interaction:

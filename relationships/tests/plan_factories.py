@@ -12,8 +12,8 @@ from relationships.models import (
     SwotItem,
     WhitespaceCell,
 )
-from relationships.services import plan_items
-from relationships.services.plans import plan_create
+from relationships.plans import services as plan_items
+from relationships.plans.services import plan_create
 
 
 def make_plan(account, actor, *, fiscal_year: int = 2026, **fields) -> AccountPlan:

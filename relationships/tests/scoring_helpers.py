@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from relationships.models import AccountScore, Interaction
-from relationships.services.revenue import monthly_revenue_upsert
+from relationships.revenue.services import monthly_revenue_upsert
 
 TODAY = timezone.localdate
 

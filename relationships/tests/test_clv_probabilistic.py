@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from relationships import clv_probabilistic as clv
+from relationships.scoring import clv_probabilistic as clv
 
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, Table 1
 PUBLISHED_LOG_LIKELIHOOD = -9582.4

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory
-from relationships import charts
-from relationships.csv_guard import csv_safe
+from kam.lib import charts
+from kam.lib.csv_guard import csv_safe
+from relationships.dashboards.services import interaction_mix_refresh
 from relationships.models import AccountPlan, Investment, PlanAction
-from relationships.services import scoring as scoring_services
-from relationships.services.dashboards import interaction_mix_refresh
+from relationships.scoring import services as scoring_services
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_interaction_mix_refresh_counts_each_month_and_category_once(personas):
 
 def test_programme_growth_compares_the_same_months_of_each_year(personas):
     from compliance.access import visible_accounts
-    from relationships.selectors.dashboards import Scope, programme_results
+    from relationships.dashboards.selectors import Scope, programme_results
 
     monthly_revenue(personas.alice_account, 14, revenue=50_000, margin=12_000)  # flat: growth is 0
     scope = Scope(

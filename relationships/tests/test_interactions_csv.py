@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Stakeholder
 from accounts.tests.factories import StakeholderFactory
-from relationships import imports
-from relationships.csv_guard import csv_safe
+from kam.lib.csv_guard import csv_safe
+from relationships.interactions import imports
 from relationships.models import Interaction
 from relationships.tests.factories import log_interaction
 

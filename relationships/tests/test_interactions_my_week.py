@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import AccountFactory, StakeholderFactory
+from relationships.interactions.selectors import my_week
 from relationships.models import AccountPlan, PlanAction
-from relationships.selectors.interactions import my_week
 from relationships.tests.factories import follow_up, log_interaction
 
 MY_WEEK = reverse("relationships:my_week")

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.tests.factories import StakeholderFactory
+from relationships.interactions import services
+from relationships.interactions.selectors import in_trouble, relationship_check
 from relationships.models import FollowUpAction, Interaction
-from relationships.selectors.interactions import in_trouble, relationship_check
-from relationships.services import interactions as services
 from relationships.tests.factories import follow_up, log_interaction
 
 

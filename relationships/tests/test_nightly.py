@@ -15,8 +15,8 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from kam.celery import app
-from relationships import tasks
 from relationships.models import AccountScore, ScoringRun
+from relationships.scoring import tasks
 from relationships.tests.scoring_helpers import interact
 
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -65,7 +65,7 @@ def test_nightly_refuses_to_overlap_a_running_run(personas, eager, django_captur
 
 @pytest.mark.django_db
 def test_a_chunk_failing_after_its_retries_is_recorded(personas, eager, monkeypatch):
-    from relationships.services import scoring as services
+    from relationships.scoring import services
 
     run, ranges = services.scoring_run_begin(scored_on=timezone.localdate(), trigger="test", chunk_size=5)
 

@@ -19,7 +19,7 @@ from relationships.models import (
     SwotItem,
     WhitespaceCell,
 )
-from relationships.services import plan_items, plans
+from relationships.plans import services as plans
 from relationships.tests.plan_factories import add, full_plan, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +247,6 @@ def test_team_member_other_than_the_lead_can_edit(personas, plan, make_user):
     frank = make_user("frank", Role.ACCOUNT_MANAGER)
     team_member_add(account=personas.alice_account, user=frank, role=AccountTeamMember.Role.MEMBER)
     item = add(plan, frank, SwotItem, kind="weakness", text="Slow IT")
-    plan_items.plan_item_update(item=item, actor=frank, text="Slow IT change")
+    plans.plan_item_update(item=item, actor=frank, text="Slow IT change")
     item.refresh_from_db()
     assert item.text == "Slow IT change"

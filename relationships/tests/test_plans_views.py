@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.roles import Role
-from relationships import urls_plans
 from relationships.models import AccountPlan, PlanAction
-from relationships.services import plans as plan_services
+from relationships.plans import services as plan_services
+from relationships.plans import urls as urls_plans
 from relationships.tests import census_plans
 from relationships.tests.plan_factories import full_plan, make_plan
 

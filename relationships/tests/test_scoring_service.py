@@ -6,9 +6,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from relationships import scoring
 from relationships.models import AccountScore, ScoreAlert, ScoringRun, ScoringRunChunk
-from relationships.services import scoring as services
+from relationships.scoring import services
+from relationships.tests import scoring_reference as scoring
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue, snapshot_rows
 
 pytestmark = pytest.mark.django_db

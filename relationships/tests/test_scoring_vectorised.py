@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from relationships import scoring
-from relationships import scoring_vectorised as v
+from relationships.scoring import compute as v
+from relationships.tests import scoring_reference as scoring
 
 RNG = np.random.default_rng(20261123)
 N = 2000

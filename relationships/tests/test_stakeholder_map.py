@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import StakeholderFactory
-from relationships import stakeholder_map as layout
+from relationships.interactions.services import stakeholders_last_contact_refresh
 from relationships.models import Interaction
-from relationships.selectors.plans import stakeholder_map_of
-from relationships.services.interactions import stakeholders_last_contact_refresh
+from relationships.plans import stakeholder_map as layout
+from relationships.plans.selectors import stakeholder_map_of
 
 
 def test_a_manager_is_centred_over_its_reports():

@@ -302,7 +302,7 @@ class Command(SystemCommand):
 
         from accounts.tests.factories import UserFactory
         from kam.roles import Role, group_name
-        from relationships.services.plans import current_fiscal_year
+        from relationships.plans.services import current_fiscal_year
 
         started = time.perf_counter()
         am = UserFactory(username="bench_am", role=Role.ACCOUNT_MANAGER)
@@ -421,7 +421,7 @@ class Command(SystemCommand):
         """Same page, no wall: no WallMiddleware, the system principal, a plain membership gateway."""
         with (
             modify_settings(MIDDLEWARE={"remove": [WALL_MIDDLEWARE]}),
-            mock.patch("accounts.views.get_account_for_user", plain_account_for_user),
+            mock.patch("relationships.account_pages.views.get_account_for_user", plain_account_for_user),
             mock.patch("compliance.access.get_account_for_user", plain_account_for_user),
             principal.acting_as(principal.SYSTEM),
         ):

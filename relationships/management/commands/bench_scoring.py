@@ -41,7 +41,7 @@ def _point_app_at(name: str) -> None:
 
 
 def _chunk(args: tuple) -> int:
-    from relationships.services.scoring import scoring_chunk_compute
+    from relationships.scoring.services import scoring_chunk_compute
 
     run_id, day, lo, hi = args
     # As a Celery worker runs it (kam/celery.py): background work, the system principal. Without it
@@ -146,7 +146,7 @@ def _baseline(owner) -> float:
 
 
 def _recompute(workers: int):
-    from relationships.services.scoring import scoring_run_begin
+    from relationships.scoring.services import scoring_run_begin
 
     day = timezone.localdate()
     started = time.monotonic()

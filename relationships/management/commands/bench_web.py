@@ -73,7 +73,7 @@ class Command(SystemCommand):
     def _run(self, accounts: int, requests: int, *, load: bool) -> None:
         from accounts.tests.factories import UserFactory
         from kam.roles import Role
-        from relationships.services.dashboards import interaction_mix_refresh
+        from relationships.dashboards.services import interaction_mix_refresh
 
         if not load:
             from django.contrib.auth import get_user_model

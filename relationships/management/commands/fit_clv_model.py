@@ -12,7 +12,7 @@ from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relationships import clv_probabilistic as clv
+from relationships.scoring import clv_probabilistic as clv
 
 REQUIRED = ("frequency", "recency", "T")
 MONETARY = "monetary_value"

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from compliance.commands import SystemCommand
-from relationships.services import scoring
+from relationships.scoring import services as scoring
 
 
 def progress_bar(stream, width: int = 30):
@@ -39,7 +39,7 @@ class Command(SystemCommand):
         if force:
             self.stdout.write(f"abandoned {scoring.scoring_runs_abandon()} running run(s)")
         if celery:
-            from relationships.tasks import scoring_nightly
+            from relationships.scoring.tasks import scoring_nightly
 
             scoring_nightly.delay(day.isoformat(), chunk_size)
             self.stdout.write(f"sent the scoring run for {day} to the workers")

@@ -1,1 +1,0 @@
-"""The demo portfolio that `manage.py seed_demo` builds: fixed data tables and a seeded builder."""

@@ -1,0 +1,95 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts import services as account_services
+from compliance import access, services
+from compliance.access import portfolio_accounts
+from compliance.console.competitors.forms import CompetitorLinkForm
+from compliance.console.competitors.selectors import competitor_links
+from compliance.models import WallAcknowledgement
+from kam.service_forms import call_service
+
+
+@permission_required("accounts.view_competitorlink", raise_exception=True)
+def competitor_list(request):
+    accounts = portfolio_accounts(request.user).order_by("name")
+    form = CompetitorLinkForm(request.POST or None, accounts=accounts)
+    if request.method == "POST":
+        if not request.user.has_perm("accounts.add_competitorlink"):
+            messages.error(request, "You may not change the competitor graph.")
+            return redirect("compliance:competitors")
+        if form.is_valid():
+            link = call_service(
+                form, account_services.competitor_link_create, actor=request.user, **form.cleaned_data
+            )
+            if link is not None:
+                messages.success(request, f"Recorded: {link}.")
+                both = access.serving_both(link.account_a, link.account_b)
+                if both:
+                    messages.warning(
+                        request,
+                        f"On both teams: {', '.join(both)}. The first of the two accounts they read walls "
+                        "them off from the other for the cooling-off period; move them to one team, or "
+                        "record an exception under Walls → Exceptions.",
+                    )
+                return redirect("compliance:competitors")
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(competitor_links(q=q), 50).get_page(request.GET.get("page"))
+    query = urlencode({"q": q}) if q else ""
+    return render(
+        request, "compliance/competitorlink_list.html", {"form": form, "page": page, "q": q, "query": query}
+    )
+
+
+@permission_required("accounts.delete_competitorlink", raise_exception=True)
+def competitor_delete(request, link_id: int):
+    link = get_object_or_404(competitor_links(), pk=link_id)
+    if request.method == "POST":
+        account_services.competitor_link_delete(link=link)
+        messages.success(request, f"Removed: {link}.")
+        return redirect("compliance:competitors")
+    return render(
+        request,
+        "includes/confirm_delete.html",
+        {
+            "title": f"Remove “{link}”?",
+            "detail": "The wall between these two account teams will no longer be enforced on this edge.",
+            "cancel_url": reverse("compliance:competitors"),
+        },
+    )
+
+
+def acknowledge(request, account_id: int):
+    """An insider reads the account's wall memo and acknowledges it before first access."""
+    decision = access.decide(request.user, access.parse_account_id(account_id) or 0)
+    if not decision.allowed:
+        # Outsiders learn nothing here either: the same 404 as the account page.
+        access.get_account_for_user(request.user, account_id, object_type="wall_memo")
+    account = decision.account
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    next_url = next_url or reverse("accounts:detail", args=[account.pk])
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the box to confirm you have read the memo.")
+        else:
+            services.acknowledgement_create(user=request.user, account=account)
+            messages.success(request, f"Acknowledged the wall memo of {account.name}.")
+            return redirect(next_url)
+    return render(
+        request,
+        "compliance/acknowledge.html",
+        {
+            "account": account,
+            "memo": services.memo_text(account),
+            "next": next_url,
+            "previous": WallAcknowledgement.objects.filter(user=request.user, account=account).first(),
+        },
+    )

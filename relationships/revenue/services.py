@@ -1,0 +1,83 @@
+"""Writes to monthly revenue and margin: the CSV import (all or nothing) and bulk upserts."""
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+
+from compliance.access import visible_accounts
+from relationships.models import MonthlyRevenue
+from relationships.revenue.imports import RevenueRow, RowError
+from relationships.scoring.tasks import enqueue_accounts_refresh
+
+IMPORT_PERMISSION = "relationships.add_monthlyrevenue"
+
+
+class RevenueImportError(Exception):
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(f"{len(errors)} row error(s); nothing was imported")
+        self.errors = list(errors)
+
+
+def monthly_revenue_upsert(*, rows: Sequence[tuple[int, datetime.date, Decimal, Decimal]]) -> int:
+    """Insert or replace (account id, first of month, revenue, margin) rows in one statement."""
+    if not rows:
+        return 0
+    accounts, months, revenues, margins = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {MonthlyRevenue._meta.db_table} (account_id, month, revenue, margin, updated_at)
+                SELECT a, m, r, g, now()
+                FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::numeric[]) AS t(a, m, r, g)
+                ON CONFLICT (account_id, month)
+                DO UPDATE SET revenue = EXCLUDED.revenue, margin = EXCLUDED.margin, updated_at = now()""",  # noqa: S608 - the table name is ours
+            [accounts, months, revenues, margins],
+        )
+        return cursor.rowcount
+
+
+def _resolve_accounts(actor, rows: Sequence[RevenueRow]) -> tuple[dict[str, int], list[RowError]]:
+    # Only accounts the importer may read: any other name is "unknown", walled or not.
+    names = {row.account.lower() for row in rows}
+    found = dict(
+        visible_accounts(actor)
+        .annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=names)
+        .values_list("lower_name", "id")
+    )
+    errors = [
+        RowError(row.line, "account", f"no account named “{row.account}” on your teams")
+        for row in rows
+        if row.account.lower() not in found
+    ]
+    return found, errors
+
+
+def _duplicates(rows: Sequence[RevenueRow]) -> list[RowError]:
+    seen: dict[tuple[str, datetime.date], int] = {}
+    errors = []
+    for row in rows:
+        key = (row.account.lower(), row.month)
+        if key in seen:
+            errors.append(RowError(row.line, "month", f"repeats line {seen[key]} for this account and month"))
+        seen.setdefault(key, row.line)
+    return errors
+
+
+@transaction.atomic
+def revenue_import(*, actor, rows: Sequence[RevenueRow], errors: Sequence[RowError] = ()) -> int:
+    """Import parsed rows: every row valid, or nothing written and every error reported."""
+    if not actor.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied("You may not import revenue.")
+    found, account_errors = _resolve_accounts(actor, rows)
+    problems = sorted([*errors, *account_errors, *_duplicates(rows)], key=lambda e: (e.line, e.column))
+    if problems:
+        raise RevenueImportError(problems)
+    count = monthly_revenue_upsert(
+        rows=[(found[row.account.lower()], row.month, row.revenue, row.margin) for row in rows]
+    )
+    enqueue_accounts_refresh(list(found.values()))
+    return count
