@@ -11,6 +11,7 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.services import CONTEXT_FIELDS, STAKEHOLDER_FIELDS
+from kam.lib.forms import UserChoiceField
 
 User = get_user_model()
 
@@ -23,11 +24,6 @@ def users_with_perm(codename: str, app_label: str = "accounts"):
         .distinct()
         .order_by("username")
     )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class AccountForm(forms.ModelForm):

@@ -10,8 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-# Long text is capped in forms (TextField max_length is not enforced by the database).
-TEXT_LIMIT = 4000
+from kam.lib.text import TEXT_LIMIT
 
 one_word = RegexValidator(
     r"^[^\W\d_]+(?:-[^\W\d_]+)*$",

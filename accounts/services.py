@@ -1,8 +1,10 @@
 """Writes to accounts and their context. Callers pass objects they obtained through the gateway."""
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from accounts.models import (
@@ -14,7 +16,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
-from compliance.access import staffing_conflicts
+from kam.lib.text import check_text_limits
 from kam.roles import Role, roles_of
 
 User = get_user_model()
@@ -28,19 +30,6 @@ CONTEXT_FIELDS = (
     "strategy_12m",
     "strategy_18m",
 )
-
-
-def _check_text_limits(instance) -> None:
-    """TextField max_length is enforced by forms only; services enforce it for every caller."""
-    errors = {
-        field.name: f"At most {field.max_length} characters."
-        for field in instance._meta.get_fields()
-        if isinstance(field, models.TextField)
-        and field.max_length
-        and len(getattr(instance, field.name) or "") > field.max_length
-    }
-    if errors:
-        raise ValidationError(errors)
 
 
 def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
@@ -94,7 +83,7 @@ def account_create(
     AccountTeamMember.objects.create(account=account, user=owner, role=AccountTeamMember.Role.LEAD)
     if context or actor is None or actor.pk == owner.pk:
         account_context = AccountContext(account=account, updated_by=owner, **context)
-        _check_text_limits(account_context)
+        check_text_limits(account_context)
         account_context.save()
     return account
 
@@ -140,7 +129,7 @@ def account_context_update(*, account: Account, actor, **changes) -> AccountCont
         setattr(context, field, value)
     context.updated_by = actor
     context.full_clean()
-    _check_text_limits(context)
+    check_text_limits(context)
     context.save()
     return context
 
@@ -161,9 +150,23 @@ def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
     return AccountTeamMember.objects.create(account=account, user=user, role=role)
 
 
+# The Chinese wall decides who may join a team. Its rule lives in compliance, a layer above this
+# app, which registers it when Django starts (compliance/apps.py); without it, staffing fails closed.
+StaffingRule = Callable[..., list[str]]
+_staffing_rule: StaffingRule | None = None
+
+
+def staffing_rule_register(rule: StaffingRule) -> None:
+    """Install `rule(user, account) -> reasons` as the check every team change must pass."""
+    global _staffing_rule
+    _staffing_rule = rule
+
+
 def _check_wall(*, account: Account, user) -> None:
     """The Chinese wall: no one joins a team whose competitor they serve or recently read."""
-    conflicts = staffing_conflicts(user, account)
+    if _staffing_rule is None:
+        raise ImproperlyConfigured("No staffing rule registered: is the compliance app installed?")
+    conflicts = _staffing_rule(user, account)
     if conflicts:
         raise ValidationError(
             {
@@ -216,7 +219,7 @@ def stakeholder_create(*, account: Account, **fields) -> Stakeholder:
     _check_reports_to(account=account, stakeholder_id=None, manager=fields.get("reports_to"))
     stakeholder = Stakeholder(account=account, **fields)
     stakeholder.full_clean()
-    _check_text_limits(stakeholder)
+    check_text_limits(stakeholder)
     stakeholder.save()
     return stakeholder
 
@@ -233,7 +236,7 @@ def stakeholder_update(*, stakeholder: Stakeholder, **changes) -> Stakeholder:
     for field, value in changes.items():
         setattr(stakeholder, field, value)
     stakeholder.full_clean()
-    _check_text_limits(stakeholder)
+    check_text_limits(stakeholder)
     stakeholder.save(update_fields=[*changes, "updated_at"])
     return stakeholder
 
@@ -247,7 +250,7 @@ def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
 def business_force_create(*, account: Account, kind: str, impact: str, description: str) -> BusinessForce:
     force = BusinessForce(account=account, kind=kind, impact=impact, description=description)
     force.full_clean()
-    _check_text_limits(force)
+    check_text_limits(force)
     force.save()
     return force
 

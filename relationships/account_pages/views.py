@@ -18,7 +18,7 @@ from accounts.forms import (
 )
 from accounts.models import AccountContext
 from compliance.access import get_account_for_change, get_account_for_user, portfolio_accounts
-from kam.service_forms import call_service
+from kam.lib.forms import call_service
 from relationships.interactions import views as interactions
 from relationships.plans import views as plans
 from relationships.scoring import selectors as scoring

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from accounts.forms import UserChoiceField
-from accounts.models import TEXT_LIMIT, Account
+from accounts.models import Account
+from kam.lib.forms import UserChoiceField
+from kam.lib.text import TEXT_LIMIT
 from relationships.interactions.services import INTERACTION_FIELDS, FollowUp, team_users
 from relationships.models import Interaction
 

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from accounts.models import TEXT_LIMIT, Account, Stakeholder
+from accounts.models import Account, Stakeholder
+from kam.lib.text import TEXT_LIMIT
 
 
 class Interaction(models.Model):

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import TEXT_LIMIT, Account, Stakeholder
+from accounts.models import Account, Stakeholder
+from kam.lib.text import TEXT_LIMIT
 from relationships.models import FollowUpAction, Interaction
 
 User = get_user_model()

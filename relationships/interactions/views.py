@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from compliance.access import get_account_for_change, record_list_read
-from kam.service_forms import call_service
+from kam.lib.forms import call_service
 from relationships.interactions import imports, selectors, services
 from relationships.interactions.forms import (
     CsvUploadForm,

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 
-from accounts.forms import UserChoiceField
-from accounts.models import TEXT_LIMIT
+from kam.lib.forms import UserChoiceField
+from kam.lib.text import TEXT_LIMIT
 from relationships.models import (
     AccountPlan,
     Investment,

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from accounts.models import TEXT_LIMIT, Account
+from accounts.models import Account
+from kam.lib.text import TEXT_LIMIT
 
 # A plan not reviewed for this many days is flagged stale.
 STALE_AFTER_DAYS = 90

@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamMember
+from kam.lib.text import check_text_limits
 from relationships.models import (
     AccountPlan,
     Investment,
@@ -34,19 +35,6 @@ PLAN_FIELDS = ("customer_goals", "our_goals")
 CHANGE_PERMISSION = "relationships.change_accountplan"
 APPROVE_PERMISSION = "relationships.approve_accountplan"
 EDITING_ROLES = (AccountTeamMember.Role.LEAD, AccountTeamMember.Role.MEMBER)
-
-
-def check_text_limits(instance: models.Model) -> None:
-    """TextField max_length is enforced by forms only; services enforce it for every caller."""
-    errors = {
-        field.name: f"At most {field.max_length} characters."
-        for field in instance._meta.concrete_fields
-        if isinstance(field, models.TextField)
-        and field.max_length
-        and len(getattr(instance, field.name) or "") > field.max_length
-    }
-    if errors:
-        raise ValidationError(errors)
 
 
 def current_fiscal_year() -> int:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from compliance.access import get_account_for_change, get_account_for_user
-from kam.service_forms import call_service
+from kam.lib.forms import call_service
 from relationships.models import (
     STALE_AFTER_DAYS,
     AccountPlan,

@@ -13,7 +13,7 @@ from compliance.access import portfolio_accounts
 from compliance.console.competitors.forms import CompetitorLinkForm
 from compliance.console.competitors.selectors import competitor_links
 from compliance.models import WallAcknowledgement
-from kam.service_forms import call_service
+from kam.lib.forms import call_service
 
 
 @permission_required("accounts.view_competitorlink", raise_exception=True)

@@ -7,18 +7,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from kam.lib.forms import UserChoiceField
+
 
 class AccountNameChoiceField(forms.ModelChoiceField):
     """An account by its name only (sanitized)."""
 
     def label_from_instance(self, obj) -> str:
         return obj.name
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        full = obj.get_full_name()
-        return f"{full} ({obj.get_username()})" if full else obj.get_username()
 
 
 class CrossingRequestForm(forms.Form):

@@ -25,7 +25,7 @@ from compliance.console.walls.forms import (
     WallMemoForm,
 )
 from compliance.models import WallCrossing, WallException, WallMemo
-from kam.service_forms import call_service
+from kam.lib.forms import call_service
 
 PAGE_SIZE = 25
 

@@ -1,4 +1,4 @@
-"""Run a service from a view and turn its ValidationError into form errors, so nothing is lost."""
+"""Form helpers every app shares: run a service from a view, choose a user."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -20,3 +20,11 @@ def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) 
         else:
             form.add_error(None, error)
         return None
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A user by full name and login, so two people of the same name can be told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        full = obj.get_full_name()
+        return f"{full} ({obj.get_username()})" if full else obj.get_username()
