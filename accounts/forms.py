@@ -26,6 +26,13 @@ def users_with_perm(codename: str, app_label: str = "accounts"):
     )
 
 
+class AccountNameChoiceField(forms.ModelChoiceField):
+    """An account by its name only (sanitized)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
 class AccountForm(forms.ModelForm):
     owner = UserChoiceField(queryset=users_with_perm("change_account"))
 

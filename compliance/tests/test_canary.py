@@ -66,8 +66,16 @@ AMOUNT_FORMS = (
 )
 # Every chart of the dashboards (`?format=csv&chart=NAME`), read from the view module so a new
 # chart is walked too.
-DASHBOARDS = Path(__file__).resolve().parents[2] / "relationships" / "dashboards" / "views.py"
-CHART_NAMES = tuple(sorted(set(re.findall(r'Chart\(\s*"(\w+)"', DASHBOARDS.read_text()))))
+DASHBOARDS = Path(__file__).resolve().parents[2] / "relationships" / "dashboards"
+CHART_NAMES = tuple(
+    sorted(
+        {
+            name
+            for module in DASHBOARDS.glob("*.py")
+            for name in re.findall(r'Chart\(\s*"(\w+)"', module.read_text())
+        }
+    )
+)
 QUERIES = ("", "?q=CANARY", "?q=CANARY-", "?q=Northwind", "?format=csv", "?page=2")
 
 

@@ -28,3 +28,13 @@ class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         full = obj.get_full_name()
         return f"{full} ({obj.get_username()})" if full else obj.get_username()
+
+
+def error_text(error: ValidationError) -> str:
+    """A ValidationError as one sentence for a message."""
+    return " ".join(error.messages)
+
+
+def form_error_text(form: forms.Form) -> str:
+    """Every error of a bound form as one sentence for a message."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)

@@ -4,7 +4,6 @@ Every chart comes with its numbers as a table and as CSV (`?format=csv&chart=NAM
 """
 
 import csv
-from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from compliance.access import can_see_portfolio, get_account_for_user, record_li
 from kam.lib import charts
 from kam.lib.csv_guard import csv_safe
 from relationships.dashboards import selectors
+from relationships.dashboards.charts import Chart, account_charts
 from relationships.dashboards.forms import DashboardFilterForm
 
 STANCES = {
@@ -39,16 +39,6 @@ CATEGORY_LABELS = {
     "unvalued": "Unvalued work",
 }
 MATRIX_LABELS = 10  # the top 10 by CLV are named on the chart; the others on hover and in the table
-
-
-@dataclass
-class Chart:
-    name: str
-    title: str
-    svg: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-    note: str = ""
 
 
 def _csv(charts_: list[Chart], name: str, filename: str) -> HttpResponse:
@@ -342,44 +332,6 @@ def my_dashboard(request):
         "csv_prefix": _csv_prefix(request),
     }
     return render(request, "relationships/dashboard_mine.html", context)
-
-
-def account_charts(account) -> dict:
-    """Score history and CLV curve of one account (from the gateway): two queries."""
-    history = selectors.score_history(account)
-    curve = selectors.latest_curve(account)
-    labels = [day.strftime("%d %b") for day, _h, _c in history]
-    health = charts.line(
-        f"score-history-{account.pk}",
-        title=f"{account.name}: health over the last year",
-        desc="Daily health score (0–100) from the nightly snapshots.",
-        labels=labels,
-        series=[charts.Series("Health", [h for _d, h, _c in history])],
-        y_max=100,
-    )
-    clv = charts.bar(
-        f"clv-curve-{account.pk}",
-        title=f"{account.name}: cumulative lifetime value by year",
-        desc="Discounted margin accumulated year by year.",
-        labels=[f"Year {i}" for i in range(1, len(curve) + 1)],
-        values=curve,
-    )
-    return {
-        "score_history": Chart(
-            "score_history",
-            "Health over the last year",
-            health,
-            ["Date", "Health", "CLV"],
-            [[d.isoformat(), h, c] for d, h, c in history],
-        ),
-        "clv_curve": Chart(
-            "clv_curve",
-            "CLV curve",
-            clv,
-            ["Year", "Cumulative CLV"],
-            [[i, round(v)] for i, v in enumerate(curve, start=1)],
-        ),
-    }
 
 
 def account_chart_csv(request, account_id: int):

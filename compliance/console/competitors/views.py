@@ -1,3 +1,5 @@
+"""The competitor graph for compliance officers: list, record and remove competitor pairs."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -5,14 +7,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import services as account_services
-from compliance import access, services
+from compliance import access
 from compliance.access import portfolio_accounts
 from compliance.console.competitors.forms import CompetitorLinkForm
 from compliance.console.competitors.selectors import competitor_links
-from compliance.models import WallAcknowledgement
 from kam.lib.forms import call_service
 
 
@@ -61,35 +61,5 @@ def competitor_delete(request, link_id: int):
             "title": f"Remove “{link}”?",
             "detail": "The wall between these two account teams will no longer be enforced on this edge.",
             "cancel_url": reverse("compliance:competitors"),
-        },
-    )
-
-
-def acknowledge(request, account_id: int):
-    """An insider reads the account's wall memo and acknowledges it before first access."""
-    decision = access.decide(request.user, access.parse_account_id(account_id) or 0)
-    if not decision.allowed:
-        # Outsiders learn nothing here either: the same 404 as the account page.
-        access.get_account_for_user(request.user, account_id, object_type="wall_memo")
-    account = decision.account
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = ""
-    next_url = next_url or reverse("accounts:detail", args=[account.pk])
-    if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            messages.error(request, "Tick the box to confirm you have read the memo.")
-        else:
-            services.acknowledgement_create(user=request.user, account=account)
-            messages.success(request, f"Acknowledged the wall memo of {account.name}.")
-            return redirect(next_url)
-    return render(
-        request,
-        "compliance/acknowledge.html",
-        {
-            "account": account,
-            "memo": services.memo_text(account),
-            "next": next_url,
-            "previous": WallAcknowledgement.objects.filter(user=request.user, account=account).first(),
         },
     )
