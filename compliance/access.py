@@ -1,4 +1,4 @@
-"""The one gateway for reads of accounts and their confidential data (ARCHITECTURE rule 1).
+"""The one gateway for reads of accounts and their confidential data (docs/architecture.md, rule 1).
 
 Who may read an account's confidential content (an *insider*, now):
 
@@ -23,7 +23,7 @@ The functions:
 - `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
   cross into it) would breach the wall; empty when it would not.
 
-Row-level security in PostgreSQL (compliance/migrations/0003) enforces rule 1 again underneath.
+Row-level security in PostgreSQL (compliance/migrations/0003) enforces the same rule underneath.
 """
 
 import dataclasses

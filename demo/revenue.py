@@ -1,9 +1,10 @@
 """Two years of history for the demo portfolio: monthly revenue and margin, interactions, scores.
 
-Each account follows its orientation (seed 000): partnerships grow and are mostly value-adding or
-relationship building; price-only accounts shrink and are mostly firefighting and escalations.
+Each account follows its orientation (docs/architecture.md, vocabulary): partnerships grow and are
+mostly value-adding or relationship building; price-only accounts shrink and are mostly
+firefighting and escalations.
 Interactions are bulk-created here (demo data only; the app writes them through
-relationships/services/interactions.py). Then the nightly scoring runs for five past dates, so the
+relationships/interactions/services.py). Then the nightly scoring runs for five past dates, so the
 health panel has a 30-day trend and some owners have alerts.
 """
 

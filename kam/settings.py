@@ -195,7 +195,7 @@ CELERY_BEAT_SCHEDULE["scoring-nightly"] = {
     "task": "relationships.scoring.tasks.scoring_nightly",
     "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=SCORING_NIGHTLY_MINUTE),
 }
-# The dashboards' monthly interaction mix (relationships/services/dashboards.py), before the scoring.
+# The dashboards' monthly interaction mix (relationships/dashboards/services.py), before the scoring.
 CELERY_BEAT_SCHEDULE["interaction-mix-nightly"] = {
     "task": "relationships.dashboards.tasks.interaction_mix_nightly",
     "schedule": crontab(hour=SCORING_NIGHTLY_HOUR, minute=max(SCORING_NIGHTLY_MINUTE - 15, 0)),

@@ -1,4 +1,4 @@
-"""Row-level security, ENABLEd and FORCEd, on every confidential table (ARCHITECTURE rule 2).
+"""Row-level security, ENABLEd and FORCEd, on every confidential table (docs/architecture.md, rule 2).
 
 A row is visible, and writable, when the transaction's principal (compliance/principal.py) is the
 system, or when it belongs to an account the user is an insider of: on its team (executive sponsors

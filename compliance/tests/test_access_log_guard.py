@@ -1,4 +1,4 @@
-"""The access log is append-only and hash-chained (ARCHITECTURE rule 6), and every request leaves it.
+"""The access log is append-only and hash-chained (docs/architecture.md, rule 6), and every request leaves it.
 
 The app role may only SELECT the table and append through `compliance_access_log_append`; a trigger
 refuses UPDATE, DELETE and TRUNCATE for every role, the owner included.

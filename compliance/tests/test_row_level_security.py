@@ -1,4 +1,4 @@
-"""Row-level security: the floor under the gateway (ARCHITECTURE rule 2, compliance/migrations/0003).
+"""Row-level security: the floor under the gateway (docs/architecture.md, rule 2; compliance/migrations/0003).
 
 An unfiltered query on a confidential table, run in a user's transaction, must return only the rows of
 accounts the user is an insider of — so a query that forgot its filter returns nothing, not a leak.

@@ -1,4 +1,4 @@
-"""Forms for interactions. They shape input; the rules live in relationships/services/interactions.py."""
+"""Forms for interactions. They shape input; the rules live in relationships/interactions/services.py."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -18,7 +18,7 @@ class Interaction(models.Model):
         OTHER = "other", "Other"
 
     class Category(models.TextChoices):
-        """The value of the interaction to the relationship (seed 002)."""
+        """The value of the interaction to the relationship (docs/architecture.md, vocabulary)."""
 
         RELATIONSHIP = "relationship", "Relationship building"
         VALUE_ADDING = "value_adding", "Value-adding (growing share of wallet)"
@@ -72,7 +72,7 @@ class Interaction(models.Model):
             models.Index(fields=["account", "-occurred_on"]),
             # Covering (INCLUDE occurred_on): the nightly scoring reads every interaction of an
             # account range from this index alone, already grouped by account and category
-            # (relationships/services/scoring_inputs.py). It replaces the plain (account, category)
+            # (relationships/scoring/inputs.py). It replaces the plain (account, category)
             # index rather than adding one, and the account's own foreign-key index is dropped
             # (redundant with both composites), so an insert maintains one index fewer than before.
             models.Index(

@@ -163,7 +163,7 @@ class JointInitiative(models.Model):
 
 
 class Investment(models.Model):
-    """Invest in one fiscal year for a benefit in later ones (seed 001)."""
+    """Invest in one fiscal year for a benefit in later ones (docs/architecture.md, vocabulary)."""
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="investments")
     description = models.CharField(max_length=300)

@@ -1,4 +1,4 @@
-"""The nightly recompute of health and CLV, set-based (ARCHITECTURE rule 4).
+"""The nightly recompute of health and CLV, set-based (docs/architecture.md, rule 4).
 
 A run (`scoring_run_begin`) splits the accounts into id ranges; each range (`scoring_chunk_compute`)
 is loaded in a few aggregate statements, scored by the pure functions of relationships/scoring.py and

@@ -1,4 +1,4 @@
-"""Filters of the compliance console's access-log pages (compliance/views_log.py).
+"""Filters of the compliance console's access-log pages (compliance/console/log/views.py).
 
 Every field is optional and checked here, so bad input (a date that is not one, from after to, an
 account id that is not a number) becomes a form error on the page, never a 500.

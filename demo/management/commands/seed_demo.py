@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo portfolio (see accounts/demo/), on an empty database only."""
+"""`manage.py seed_demo`: the demo portfolio (see demo/), on an empty database only."""
 
 from collections import Counter
 
