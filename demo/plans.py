@@ -6,7 +6,8 @@ current plan stays a draft, so the demo can show alice submitting it and carol a
 others are a mix of draft, submitted, returned and approved, and one approved plan has not been
 reviewed for longer than STALE_AFTER_DAYS.
 
-Everything is written through the features' services (relationships/*/services.py), as the team and the sponsor would. Only
+Everything is written through the features' services (relationships/*/services.py), as the team
+and the sponsor would. Only
 past timestamps (when a plan was submitted, decided and last reviewed) are set directly: the
 services stamp "now", and no service backdates.
 """

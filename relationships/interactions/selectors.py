@@ -12,7 +12,7 @@ from compliance.access import visible_accounts
 from relationships.models import FollowUpAction, Interaction
 from relationships.plans.selectors import open_actions_of_latest_plans
 
-# The relationship check looks at this many recent interactions (the relationship check asks about "your last three").
+# The relationship check asks about "your last three" interactions.
 RECENT = 3
 UPCOMING_DAYS = 7
 

@@ -28,7 +28,8 @@ MEASURE_LABELS = {
     ESCALATIONS: "Open escalations",
 }
 
-# Value of each interaction category to the relationship (docs/architecture.md, vocabulary): +1 builds it, −1 erodes it.
+# Value of each interaction category to the relationship (docs/architecture.md, vocabulary):
+# +1 builds it, −1 erodes it.
 CATEGORY_VALUE = {
     "relationship": 1.0,
     "value_adding": 1.0,
