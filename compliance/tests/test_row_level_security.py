@@ -1,21 +1,26 @@
-"""Row-level security: the floor under the gateway (docs/architecture.md, rule 2; compliance/migrations/0003).
+"""Row-level security: the floor under the gateway (compliance/migrations/0003_row_level_security.py).
 
 An unfiltered query on a confidential table, run in a user's transaction, must return only the rows of
 accounts the user is an insider of — so a query that forgot its filter returns nothing, not a leak.
+The tables are the confidential ones of compliance/classification.py; that RLS is enabled and forced
+on each is checked in compliance/tests/test_classification.py.
 """
 
 import datetime
-import importlib
 import json
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.tests.factories import AccountFactory, StakeholderFactory, UserFactory
+from compliance.classification import account_paths, confidential_models
 from compliance.models import WallCrossing
 from compliance.principal import NOBODY, SYSTEM, Principal, acting_as, for_user
 from kam.roles import Role
@@ -24,30 +29,9 @@ from relationships.revenue.services import monthly_revenue_upsert
 from relationships.tests.factories import follow_up, log_interaction
 from relationships.tests.plan_factories import full_plan
 
-TABLES = importlib.import_module("compliance.migrations.0003_row_level_security").TABLES
-
-# How to find one account's rows in each confidential table (run as the system principal).
-_ACCOUNT = "account_id = %(account)s"
-_INTERACTION = "interaction_id IN (SELECT id FROM relationships_interaction WHERE account_id = %(account)s)"
-_PLAN = "plan_id IN (SELECT id FROM relationships_accountplan WHERE account_id = %(account)s)"
-OWNED_BY = {
-    "accounts_accountcontext": _ACCOUNT,
-    "accounts_businessforce": _ACCOUNT,
-    "accounts_stakeholder": _ACCOUNT,
-    "relationships_interaction": _ACCOUNT,
-    "relationships_accountplan": _ACCOUNT,
-    "relationships_monthlyrevenue": _ACCOUNT,
-    "relationships_interactionmonthlymix": _ACCOUNT,
-    "relationships_interaction_our_participants": _INTERACTION,
-    "relationships_interaction_their_participants": _INTERACTION,
-    "relationships_followupaction": _INTERACTION,
-    "relationships_planobjective": _PLAN,
-    "relationships_planaction": _PLAN,
-    "relationships_swotitem": _PLAN,
-    "relationships_whitespacecell": _PLAN,
-    "relationships_jointinitiative": _PLAN,
-    "relationships_investment": _PLAN,
-}
+# Every confidential table, as compliance/classification.py declares them, and its model.
+MODELS = {model._meta.db_table: model for model in confidential_models()}
+TABLES = list(MODELS)
 
 
 def _rows(table: str, where: str = "TRUE", params: dict | None = None) -> set[str]:
@@ -55,6 +39,14 @@ def _rows(table: str, where: str = "TRUE", params: dict | None = None) -> set[st
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT row_to_json(t)::text FROM {table} t WHERE {where}", params or {})  # noqa: S608
         return {row for (row,) in cursor.fetchall()}
+
+
+def _account_rows(table: str, account) -> set[str]:
+    """One account's rows of `table`, found along the classification's path to the account."""
+    model = MODELS[table]
+    belongs = reduce(or_, (Q(**{path: account}) for path in account_paths(model)))
+    ids = list(model._base_manager.filter(belongs).values_list("pk", flat=True))
+    return _rows(table, f"t.{connection.ops.quote_name(model._meta.pk.column)} = ANY(%(ids)s)", {"ids": ids})
 
 
 def _confidential_data(account, author) -> None:
@@ -87,16 +79,12 @@ def world(personas):
     interaction_mix_refresh()
     alice_rows, bob_rows = {}, {}
     for table in TABLES:
-        alice_rows[table] = _rows(table, OWNED_BY[table], {"account": personas.alice_account.pk})
-        bob_rows[table] = _rows(table, OWNED_BY[table], {"account": personas.bob_account.pk})
+        alice_rows[table] = _account_rows(table, personas.alice_account)
+        bob_rows[table] = _account_rows(table, personas.bob_account)
         assert alice_rows[table], f"the test data has no row of {table} for alice's account"
         assert bob_rows[table], f"the test data has no row of {table} for bob's account"
     personas.alice_rows, personas.bob_rows = alice_rows, bob_rows
     return personas
-
-
-def test_every_confidential_table_is_covered_by_this_test():
-    assert set(OWNED_BY) == set(TABLES)
 
 
 # The app role and the policies. --------------------------------------------------------------------
@@ -122,22 +110,14 @@ def test_the_app_role_is_not_superuser_does_not_bypass_rls_and_owns_no_confident
 
 
 @pytest.mark.django_db
-def test_every_confidential_table_has_forced_row_level_security_and_a_policy():
+def test_every_confidential_tables_policy_covers_reads_and_writes():
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-            "WHERE relname = ANY(%s) AND relkind = 'r'",
-            [list(TABLES)],
-        )
-        flags = {name: (enabled, forced) for name, enabled, forced in cursor.fetchall()}
         cursor.execute(
             "SELECT tablename, cmd, qual IS NOT NULL, with_check IS NOT NULL FROM pg_policies "
             "WHERE tablename = ANY(%s)",
-            [list(TABLES)],
+            [TABLES],
         )
         policies = {name: (cmd, using, check) for name, cmd, using, check in cursor.fetchall()}
-    assert set(flags) == set(TABLES), f"missing tables: {set(TABLES) - set(flags)}"
-    assert {name for name, value in flags.items() if value != (True, True)} == set()
     assert {name: policies.get(name) for name in TABLES} == dict.fromkeys(TABLES, ("ALL", True, True))
 
 
@@ -272,11 +252,10 @@ def test_bob_cannot_update_or_delete_alices_rows(world):
         deleted = cursor.rowcount
     assert (updated, deleted) == (0, 0)
     assert (
-        _rows("accounts_stakeholder", _ACCOUNT, {"account": world.alice_account.pk})
-        == world.alice_rows["accounts_stakeholder"]
+        _account_rows("accounts_stakeholder", world.alice_account) == world.alice_rows["accounts_stakeholder"]
     )
     assert (
-        _rows("relationships_interaction", _ACCOUNT, {"account": world.alice_account.pk})
+        _account_rows("relationships_interaction", world.alice_account)
         == world.alice_rows["relationships_interaction"]
     )
 
