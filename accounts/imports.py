@@ -5,12 +5,12 @@ Callers pass an account they obtained through the gateway.
 
 from collections.abc import Sequence
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import services
 from accounts.models import Account, Stakeholder
+from accounts.selectors import team_users
 from kam.lib.csv_import import (
     Column,
     ImportKind,
@@ -22,8 +22,6 @@ from kam.lib.csv_import import (
     row_errors,
 )
 
-User = get_user_model()
-
 
 class AccountPeople:
     """An account's team and stakeholders, loaded once per import, found by username, name or e-mail.
@@ -34,8 +32,7 @@ class AccountPeople:
     def __init__(self, account: Account, actor) -> None:
         self.account = account
         self.actor = actor
-        team = User.objects.filter(account_teams__account=account, is_active=True)
-        self.users = {user.get_username().lower(): user for user in team}
+        self.users = {user.get_username().lower(): user for user in team_users(account)}
         self.stakeholders: list[Stakeholder] = list(account.stakeholders.all())
 
     def user(self, username: str):
@@ -115,7 +112,6 @@ def stakeholders_write(*, items: Sequence[Numbered], context: AccountPeople, com
 
 STAKEHOLDERS = ImportKind(
     slug="stakeholders",
-    title="stakeholders",
     columns=STAKEHOLDER_COLUMNS,
     parse_row=stakeholder_row,
     write=stakeholders_write,

@@ -97,7 +97,6 @@ class ImportKind(Generic[Context, Item]):
     """
 
     slug: str
-    title: str
     columns: tuple[Column, ...]
     parse_row: Callable[[Row, Context], Item | None]
     write: Callable[..., int]

@@ -100,7 +100,6 @@ def interactions_write(*, items: Sequence[Numbered], context: AccountPeople, com
 
 INTERACTIONS = ImportKind(
     slug="interactions",
-    title="interactions",
     columns=INTERACTION_COLUMNS,
     parse_row=interaction_row,
     write=interactions_write,

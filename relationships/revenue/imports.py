@@ -63,7 +63,6 @@ def _write(*, items: Sequence[Numbered], context, commit: bool) -> int:
 
 REVENUE = ImportKind(
     slug="revenue",
-    title="monthly revenue rows",
     columns=COLUMNS,
     parse_row=revenue_row,
     write=_write,
