@@ -1,8 +1,16 @@
 """Reads about accounts. Every function takes an account the gateway already handed out."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts.models import Account, CompetitorLink
+
+User = get_user_model()
+
+
+def team_users(account: Account | None):
+    """The account team's active people (sponsors included), by username; none for no account."""
+    return User.objects.filter(account_teams__account=account, is_active=True).order_by("username")
 
 
 def competitor_links_of(account: Account):

@@ -63,7 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "relationships.change_scoringsettings",
     ],
 }
-# Account teams import their accounts' monthly revenue and margin (relationships/revenue/).
+# Account teams import their accounts' monthly revenue and margin (relationships/revenue/imports.py).
 ROLE_PERMISSIONS[Role.ACCOUNT_MANAGER] += [
     "relationships.view_monthlyrevenue",
     "relationships.add_monthlyrevenue",

@@ -24,3 +24,12 @@ urlpatterns = [
     path("<int:account_id>/forces/add/", views.business_force_add, name="force_add"),
     path("<int:account_id>/forces/<int:force_id>/delete/", views.business_force_delete, name="force_delete"),
 ]
+
+# Served in the "relationships" namespace (relationships/urls.py): its URL name predates this folder.
+stakeholder_import_patterns = [
+    path(
+        "accounts/<int:account_id>/stakeholders/import/",
+        views.stakeholder_import,
+        name="stakeholder_import",
+    ),
+]

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import imports as account_imports
 from accounts import selectors, services
 from accounts.forms import (
     AccountContextForm,
@@ -18,6 +19,7 @@ from accounts.forms import (
 )
 from accounts.models import AccountContext
 from compliance.access import get_account_for_change, get_account_for_user, portfolio_accounts
+from kam.lib.csv_import_page import csv_import_page
 from kam.lib.forms import call_service
 from relationships.interactions import views as interactions
 from relationships.plans import views as plans
@@ -187,6 +189,21 @@ def stakeholder_delete(request, account_id: int, stakeholder_id: int):
             "detail": "People who report to them will show no manager.",
             "cancel_url": account_url(account),
         },
+    )
+
+
+def stakeholder_import(request, account_id: int):
+    """Stakeholders from CSV: a dry run, then the same file again to import every row or none."""
+    account = _account_for_change(request, account_id, "accounts.add_stakeholder")
+    return csv_import_page(
+        request,
+        kind=account_imports.STAKEHOLDERS,
+        context=account_imports.AccountPeople(account, request.user),
+        scope=str(account.pk),
+        template="accounts/stakeholder_import.html",
+        page={"account": account, "cancel_url": account_url(account)},
+        done_url=account_url(account),
+        done_message="Imported {count} stakeholders.",
     )
 
 

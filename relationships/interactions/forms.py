@@ -144,9 +144,3 @@ class TimelineFilterForm(forms.Form):
         elif person.startswith("s"):
             interactions = interactions.filter(their_participants__pk=int(person[1:]))
         return interactions
-
-
-class CsvUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
-    )

@@ -9,17 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Account, Stakeholder
+from accounts.selectors import team_users
 from kam.lib.text import TEXT_LIMIT
 from relationships.models import FollowUpAction, Interaction
-
-User = get_user_model()
 
 INTERACTION_FIELDS = (
     "occurred_on",
@@ -43,11 +41,6 @@ class FollowUp:
     description: str
     owner: object
     due_on: date
-
-
-def team_users(account: Account):
-    """Our side of an interaction: the account team (sponsors included)."""
-    return User.objects.filter(account_teams__account=account, is_active=True).order_by("username")
 
 
 def _check_our_participants(account: Account, users: Iterable) -> None:

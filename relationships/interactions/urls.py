@@ -23,11 +23,6 @@ urlpatterns = [
         views.interaction_import,
         name="interaction_import",
     ),
-    path(
-        "accounts/<int:account_id>/stakeholders/import/",
-        views.stakeholder_import,
-        name="stakeholder_import",
-    ),
     path(ONE, views.interaction_detail, name="interaction_detail"),
     path(f"{ONE}edit/", views.interaction_edit, name="interaction_edit"),
     path(f"{ONE}delete/", views.interaction_delete, name="interaction_delete"),

@@ -4,22 +4,22 @@ Every view starts from the gateway, so an outsider gets 404 before any permissio
 """
 
 import csv
-import secrets
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.imports import AccountPeople
 from accounts.models import Account
 from compliance.access import get_account_for_change, record_list_read
+from kam.lib.csv_import_page import csv_import_page
 from kam.lib.forms import call_service
 from relationships.interactions import imports, selectors, services
 from relationships.interactions.forms import (
-    CsvUploadForm,
     FollowUpForm,
     InteractionForm,
     QuickLogForm,
@@ -258,73 +258,21 @@ def interaction_export(request, account_id: int):
     return response
 
 
-# CSV import: upload → dry run → confirm --------------------------------------------------------
-
-IMPORT_PERMS = {"interactions": "relationships.add_interaction", "stakeholders": "accounts.add_stakeholder"}
-
-
-def _session_key(kind: str, account: Account) -> str:
-    return f"csv-import:{kind}:{account.pk}"
+# CSV import: upload → dry run → confirm by sending the same file ---------------------------------
 
 
 def interaction_import(request, account_id: int):
-    return _csv_import(request, account_id, "interactions")
-
-
-def stakeholder_import(request, account_id: int):
-    return _csv_import(request, account_id, "stakeholders")
-
-
-def _csv_import(request, account_id: int, kind: str):
-    account = _account(request, account_id, IMPORT_PERMS[kind])
-    spec = imports.KINDS[kind]
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    context = {"account": account, "spec": spec, "form": form, "max_rows": imports.MAX_ROWS}
-    if request.method == "POST" and "confirm" in request.POST:
-        return _confirm_import(request, account, spec, context)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > imports.MAX_BYTES:
-            form.add_error("file", "The file is larger than 2 MB; split it.")
-        else:
-            _dry_run(request, account, spec, upload.read(), form, context)
-    return render(request, "relationships/interaction_import.html", context)
-
-
-def _dry_run(request, account, spec, data: bytes, form, context: dict) -> None:
-    try:
-        result = imports.run_import(account=account, actor=request.user, kind=spec, data=data, commit=False)
-    except imports.CsvFileError as error:
-        form.add_error("file", str(error))
-        return
-    context["result"] = result
-    if not result.errors:
-        # Keep the validated bytes server-side; the confirm button only carries a one-time token.
-        token = secrets.token_urlsafe(16)
-        request.session[_session_key(spec.slug, account)] = {"token": token, "data": data.decode("utf-8-sig")}
-        context["token"] = token
-
-
-def _confirm_import(request, account, spec, context: dict):
-    pending = request.session.get(_session_key(spec.slug, account))
-    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
-        messages.error(request, "That import expired or was already done; upload the file again.")
-        return redirect(request.path)
-    data = pending["data"].encode()
-    try:
-        result = imports.run_import(account=account, actor=request.user, kind=spec, data=data, commit=True)
-    except (imports.CsvFileError, ValidationError) as error:
-        messages.error(request, f"Nothing was imported: {error}")
-        return redirect(request.path)
-    del request.session[_session_key(spec.slug, account)]
-    if not result.written:
-        # Something changed since the dry run (a stakeholder deleted, say): show why, write nothing.
-        context["result"] = result
-        return render(request, "relationships/interaction_import.html", context)
-    messages.success(request, f"Imported {result.rows} {spec.title}.")
-    if spec.slug == "interactions":
-        return redirect(timeline_url(account))
-    return redirect("accounts:detail", account_id=account.pk)
+    account = _account(request, account_id, "relationships.add_interaction")
+    return csv_import_page(
+        request,
+        kind=imports.INTERACTIONS,
+        context=AccountPeople(account, request.user),
+        scope=str(account.pk),
+        template="relationships/interaction_import.html",
+        page={"account": account, "cancel_url": reverse("accounts:detail", args=[account.pk])},
+        done_url=timeline_url(account),
+        done_message="Imported {count} interactions.",
+    )
 
 
 # My week ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -9,17 +10,20 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 
 from compliance.access import visible_accounts
+from kam.lib.csv_import import RowError, all_or_nothing
 from relationships.models import MonthlyRevenue
-from relationships.revenue.imports import RevenueRow, RowError
 from relationships.scoring.tasks import enqueue_accounts_refresh
 
 IMPORT_PERMISSION = "relationships.add_monthlyrevenue"
 
 
-class RevenueImportError(Exception):
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        super().__init__(f"{len(errors)} row error(s); nothing was imported")
-        self.errors = list(errors)
+@dataclass(frozen=True)
+class RevenueRow:
+    number: int  # the CSV row, for problems
+    account: str
+    month: datetime.date
+    revenue: Decimal
+    margin: Decimal
 
 
 def monthly_revenue_upsert(*, rows: Sequence[tuple[int, datetime.date, Decimal, Decimal]]) -> int:
@@ -49,7 +53,7 @@ def _resolve_accounts(actor, rows: Sequence[RevenueRow]) -> tuple[dict[str, int]
         .values_list("lower_name", "id")
     )
     errors = [
-        RowError(row.line, "account", f"no account named “{row.account}” on your teams")
+        RowError(row.number, "account", f"no account named “{row.account}” on your teams")
         for row in rows
         if row.account.lower() not in found
     ]
@@ -62,22 +66,27 @@ def _duplicates(rows: Sequence[RevenueRow]) -> list[RowError]:
     for row in rows:
         key = (row.account.lower(), row.month)
         if key in seen:
-            errors.append(RowError(row.line, "month", f"repeats line {seen[key]} for this account and month"))
-        seen.setdefault(key, row.line)
+            errors.append(
+                RowError(row.number, "month", f"repeats row {seen[key]} for this account and month")
+            )
+        seen.setdefault(key, row.number)
     return errors
 
 
-@transaction.atomic
-def revenue_import(*, actor, rows: Sequence[RevenueRow], errors: Sequence[RowError] = ()) -> int:
-    """Import parsed rows: every row valid, or nothing written and every error reported."""
+def revenue_import(*, actor, rows: Sequence[RevenueRow], commit: bool = True) -> int:
+    """Import parsed rows: every row valid, or nothing written and every problem raised (RowsRefused).
+
+    With `commit=False` every check runs and the transaction is rolled back (a dry run).
+    """
     if not actor.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied("You may not import revenue.")
-    found, account_errors = _resolve_accounts(actor, rows)
-    problems = sorted([*errors, *account_errors, *_duplicates(rows)], key=lambda e: (e.line, e.column))
-    if problems:
-        raise RevenueImportError(problems)
-    count = monthly_revenue_upsert(
-        rows=[(found[row.account.lower()], row.month, row.revenue, row.margin) for row in rows]
-    )
-    enqueue_accounts_refresh(list(found.values()))
+    with transaction.atomic(), all_or_nothing(commit=commit) as errors:
+        found, account_errors = _resolve_accounts(actor, rows)
+        errors += sorted([*account_errors, *_duplicates(rows)], key=lambda e: (e.row, e.column))
+        count = 0
+        if not errors:
+            count = monthly_revenue_upsert(
+                rows=[(found[row.account.lower()], row.month, row.revenue, row.margin) for row in rows]
+            )
+            enqueue_accounts_refresh(list(found.values()))
     return count

@@ -1,6 +1,7 @@
 """CSV import (dry run, then all or nothing) and export (filtered, formula-safe)."""
 
 import csv
+import dataclasses
 import io
 import re
 from datetime import timedelta
@@ -10,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.imports import AccountPeople
 from accounts.models import Stakeholder
 from accounts.tests.factories import StakeholderFactory
 from kam.lib.csv_guard import csv_safe
+from kam.lib.csv_import import run_import
 from relationships.interactions import imports
 from relationships.models import Interaction
 from relationships.tests.factories import log_interaction
@@ -31,9 +34,27 @@ def import_url(personas, kind: str = "interaction") -> str:
     return reverse(f"relationships:{kind}_import", args=[personas.alice_account.pk])
 
 
-def upload(client, url: str, content: bytes | str, name: str = "file.csv"):
+def upload(client, url: str, content: bytes | str, name: str = "file.csv", **fields):
     data = content.encode() if isinstance(content, str) else content
-    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv"), **fields})
+
+
+def confirmation_of(html: str) -> str:
+    return re.search(r'name="confirmation" value="([^"]+)"', html).group(1)
+
+
+def confirm(client, url: str, content: bytes | str, confirmation: str, **kwargs):
+    """The confirmation sends the file again, with the dry run's signed digest."""
+    return upload(client, url, content, confirm="1", confirmation=confirmation, **kwargs)
+
+
+def import_interactions(personas, content: str):
+    return run_import(
+        imports.INTERACTIONS,
+        content.encode(),
+        context=AccountPeople(personas.alice_account, personas.alice),
+        commit=True,
+    )
 
 
 def good_rows(personas) -> str:
@@ -49,15 +70,16 @@ def test_a_valid_file_is_dry_run_then_imported_on_confirmation(as_alice, persona
     html = response.content.decode()
     assert "Import 2 rows" in html
     assert not Interaction.objects.exists()  # the dry run wrote nothing
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    done = as_alice.post(import_url(personas), {"confirm": "1", "token": token})
+    token = confirmation_of(html)
+    done = confirm(as_alice, import_url(personas), good_rows(personas), token)
     assert done.status_code == 302
     assert Interaction.objects.count() == 2
     coffee = Interaction.objects.get(summary="Coffee with the CIO")
     assert set(coffee.our_participants.values_list("username", flat=True)) == {"alice", "carol"}
     assert list(coffee.their_participants.all()) == [personas.stakeholder]
-    # The token is single use: a second confirmation imports nothing more.
-    as_alice.post(import_url(personas), {"confirm": "1", "token": token})
+    # One dry run imports once: sending the same confirmation again imports nothing more.
+    again = confirm(as_alice, import_url(personas), good_rows(personas), token).content.decode()
+    assert "already imported" in again
     assert Interaction.objects.count() == 2
 
 
@@ -76,13 +98,7 @@ def test_every_bad_row_is_listed_and_nothing_is_written(as_alice, personas):
         + "31/12/2025,call,relationship,Bad date,0,1,support,no,alice,\n"
     )
     html = upload(as_alice, import_url(personas), content).content.decode()
-    errors = imports.run_import(
-        account=personas.alice_account,
-        actor=personas.alice,
-        kind=imports.KINDS["interactions"],
-        data=content.encode(),
-        commit=True,
-    ).errors
+    errors = import_interactions(personas, content).errors
     assert {(e.row, e.column) for e in errors} == {
         (3, "date"), (4, "effort_hours"), (5, "their_participants"), (6, "their_participants"),
         (7, "summary"), (8, "channel"), (8, "our_participants"), (9, "date"),
@@ -118,7 +134,7 @@ def test_a_malformed_file_gets_a_clear_message_and_writes_nothing(as_alice, pers
 
 
 def test_too_many_rows_or_bytes_are_refused(as_alice, personas, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports, "INTERACTIONS", dataclasses.replace(imports.INTERACTIONS, max_rows=2))
     content = HEADER + f"{YESTERDAY},call,relationship,x,,,,,,\n" * 3
     assert (
         "has 3 rows; at most 2 can be imported"
@@ -129,10 +145,10 @@ def test_too_many_rows_or_bytes_are_refused(as_alice, personas, monkeypatch):
     assert not Interaction.objects.exists()
 
 
-def test_confirming_with_a_forged_token_imports_nothing(as_alice, personas):
+def test_confirming_with_a_forged_confirmation_imports_nothing(as_alice, personas):
     upload(as_alice, import_url(personas), good_rows(personas))
-    response = as_alice.post(import_url(personas), {"confirm": "1", "token": "forged"}, follow=True)
-    assert "expired or was already done" in response.content.decode()
+    html = confirm(as_alice, import_url(personas), good_rows(personas), "forged").content.decode()
+    assert "This confirmation is not valid here; check the file again." in html
     assert not Interaction.objects.exists()
 
 
@@ -144,8 +160,7 @@ def test_stakeholders_import_resolves_managers_and_refuses_duplicates(as_alice, 
     )
     html = upload(as_alice, import_url(personas, "stakeholder"), content).content.decode()
     assert "Import 2 rows" in html
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    as_alice.post(import_url(personas, "stakeholder"), {"confirm": "1", "token": token})
+    confirm(as_alice, import_url(personas, "stakeholder"), content, confirmation_of(html))
     alan = Stakeholder.objects.get(name="Alan Turing")
     assert alan.reports_to.name == "Ada Lovelace" and alan.influence == 1
     again = upload(as_alice, import_url(personas, "stakeholder"), content).content.decode()
@@ -205,13 +220,7 @@ def test_an_export_imports_back(as_alice, personas):
     rows = list(csv.reader(io.StringIO(exported.decode())))
     back = io.StringIO()
     csv.writer(back).writerows([row[:10] for row in rows])
-    result = imports.run_import(
-        account=personas.alice_account,
-        actor=personas.alice,
-        kind=imports.KINDS["interactions"],
-        data=back.getvalue().encode(),
-        commit=True,
-    )
+    result = import_interactions(personas, back.getvalue())
     assert result.errors == [] and result.written
     assert Interaction.objects.filter(summary="-- minus led summary").count() == 2
 

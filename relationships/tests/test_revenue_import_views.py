@@ -17,8 +17,13 @@ def as_alice(client, personas):
     return client
 
 
-def upload(client, text: str):
-    return client.post(URL, {"file": SimpleUploadedFile("revenue.csv", text.encode(), "text/csv")})
+def upload(client, text: str, **fields):
+    file = SimpleUploadedFile("revenue.csv", text.encode(), "text/csv")
+    return client.post(URL, {"file": file, **fields}, follow=True)
+
+
+def confirmation_of(html: str) -> str:
+    return re.search(r'name="confirmation" value="([^"]+)"', html).group(1)
 
 
 def test_valid_file_is_checked_then_imported_on_confirmation(as_alice, personas):
@@ -32,8 +37,7 @@ def test_valid_file_is_checked_then_imported_on_confirmation(as_alice, personas)
 
     assert "Import 2 rows" in html
     assert not MonthlyRevenue.objects.exists()  # the dry run wrote nothing
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    response = as_alice.post(URL, {"confirm": "1", "token": token}, follow=True)
+    response = upload(as_alice, csv, confirm="1", confirmation=confirmation_of(html))
     assert "Imported 2 monthly revenue rows" in response.content.decode()
     assert MonthlyRevenue.objects.filter(account=personas.alice_account).count() == 2
 
@@ -56,7 +60,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(as_alice, personas):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("name,month\nx,2026-01\n", "expected the columns"),
+        ("name,month\nx,2026-01\n", "Expected columns: account, month, revenue, margin."),
         ("", "The submitted file is empty."),
     ],
 )
@@ -68,11 +72,12 @@ def test_malformed_files_get_one_clear_message(as_alice, content, message):
 
 
 def test_a_replayed_confirmation_imports_nothing_more(as_alice, personas):
-    html = upload(as_alice, "account,month,revenue,margin\nNorthwind Retail,2026-09,10,1\n").content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    as_alice.post(URL, {"confirm": "1", "token": token})
+    csv = "account,month,revenue,margin\nNorthwind Retail,2026-09,10,1\n"
+    token = confirmation_of(upload(as_alice, csv).content.decode())
+    upload(as_alice, csv, confirm="1", confirmation=token)
+    MonthlyRevenue.objects.update(revenue=20)
 
-    response = as_alice.post(URL, {"confirm": "1", "token": token}, follow=True)
+    response = upload(as_alice, csv, confirm="1", confirmation=token)
 
-    assert "expired or was already done" in response.content.decode()
-    assert MonthlyRevenue.objects.count() == 1
+    assert "already imported" in response.content.decode()
+    assert MonthlyRevenue.objects.get().revenue == 20

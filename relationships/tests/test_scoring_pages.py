@@ -6,9 +6,10 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from kam.lib.csv_import import CsvFileError, RowsRefused, parse_rows, read_rows, run_import
 from relationships.models import MonthlyRevenue, ScoreAlert, ScoringRun, ScoringSettings
-from relationships.revenue.imports import parse_revenue_csv
-from relationships.revenue.services import RevenueImportError, revenue_import
+from relationships.revenue.imports import REVENUE
+from relationships.revenue.services import revenue_import
 from relationships.scoring import services as scoring_services
 from relationships.scoring.selectors import health_panel
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue
@@ -91,16 +92,20 @@ CSV = (
 )
 
 
+def revenue_rows(data: bytes) -> list:
+    return [row for _, row in parse_rows(read_rows(data, REVENUE), REVENUE, None)]
+
+
 def test_revenue_csv_imports_all_rows_and_rescoring_is_sent_on_commit(
     personas, django_capture_on_commit_callbacks
 ):
-    rows, errors = parse_revenue_csv(CSV)
-    assert errors == []
+    rows = revenue_rows(CSV)
+    assert len(rows) == 2
     with django_capture_on_commit_callbacks() as callbacks:
         assert revenue_import(actor=personas.alice, rows=rows) == 2
     assert len(callbacks) == 1
     assert MonthlyRevenue.objects.filter(account=personas.alice_account).count() == 2
-    revenue_import(actor=personas.alice, rows=parse_revenue_csv(CSV.replace(b"1000.00", b"900"))[0])
+    revenue_import(actor=personas.alice, rows=revenue_rows(CSV.replace(b"1000.00", b"900")))
     assert MonthlyRevenue.objects.get(account=personas.alice_account, month="2026-01-01").revenue == 900
 
 
@@ -115,29 +120,30 @@ def test_revenue_csv_imports_all_rows_and_rescoring_is_sent_on_commit(
         (b",2026-03,10,1", "account"),
     ],
 )
-def test_revenue_csv_reports_each_bad_row(line, column):
-    _rows, errors = parse_revenue_csv(CSV + line + b"\n")
-    assert [(e.line, e.column) for e in errors] == [(4, column)]
+def test_revenue_csv_reports_each_bad_row(personas, line, column):
+    result = run_import(REVENUE, CSV + line + b"\n", context=personas.alice, commit=True)
+    assert [(e.row, e.column) for e in result.errors] == [(4, column)]
+    assert not MonthlyRevenue.objects.exists()
 
 
 def test_revenue_csv_refuses_a_wrong_header():
-    _rows, errors = parse_revenue_csv(b"account,month,amount\nX,2026-01,1\n")
-    assert errors and errors[0].column == "header"
+    with pytest.raises(CsvFileError, match="Unknown column"):
+        read_rows(b"account,month,amount\nX,2026-01,1\n", REVENUE)
 
 
 def test_one_bad_row_and_nothing_is_written(personas):
-    rows, errors = parse_revenue_csv(CSV + b"Contoso Stores,2026-01,10,1\nNorthwind Retail,2026-01,5,1\n")
-    with pytest.raises(RevenueImportError) as refused:
-        revenue_import(actor=personas.alice, rows=rows, errors=errors)
+    rows = revenue_rows(CSV + b"Contoso Stores,2026-01,10,1\nNorthwind Retail,2026-01,5,1\n")
+    with pytest.raises(RowsRefused) as refused:
+        revenue_import(actor=personas.alice, rows=rows)
     messages = [str(e) for e in refused.value.errors]
     # bob's account is walled from alice: "unknown", exactly like a missing one.
     assert messages == [
-        "line 4, account: no account named “Contoso Stores” on your teams",
-        "line 5, month: repeats line 2 for this account and month",
+        "row 4, account: no account named “Contoso Stores” on your teams",
+        "row 5, month: repeats row 2 for this account and month",
     ]
     assert not MonthlyRevenue.objects.exists()
 
 
 def test_revenue_import_needs_the_permission(personas):
     with pytest.raises(PermissionDenied):
-        revenue_import(actor=personas.dave, rows=parse_revenue_csv(CSV)[0])
+        revenue_import(actor=personas.dave, rows=revenue_rows(CSV))
