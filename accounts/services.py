@@ -1,9 +1,16 @@
 """Writes to accounts and their context. Callers pass objects they obtained through the gateway."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import (
     Account,
@@ -14,6 +21,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
+from accounts.signals import password_link_sent
 from compliance.access import staffing_conflicts
 from kam.roles import Role, roles_of
 
@@ -124,7 +132,9 @@ def account_update(*, account: Account, **changes) -> Account:
 
 
 def _team_set_lead(*, account: Account, user) -> None:
-    account.team.filter(role=AccountTeamMember.Role.LEAD).update(role=AccountTeamMember.Role.MEMBER)
+    for lead in account.team.filter(role=AccountTeamMember.Role.LEAD):  # one row; saved so it is logged
+        lead.role = AccountTeamMember.Role.MEMBER
+        lead.save(update_fields=["role"])
     AccountTeamMember.objects.update_or_create(
         account=account, user=user, defaults={"role": AccountTeamMember.Role.LEAD}
     )
@@ -304,3 +314,65 @@ def segment_update(*, segment: Segment, name: str, description: str) -> Segment:
     segment.full_clean(validate_constraints=False)
     segment.save(update_fields=["name", "description"])
     return segment
+
+
+# People's accounts. Administrators create, edit and (de)activate users; a password is only ever
+# set by its owner through a password-set link, or by a superuser (accounts/admin.py).
+
+USER_CREATE_FIELDS = ("username", "first_name", "last_name", "email")
+USER_PROFILE_FIELDS = ("first_name", "last_name", "email", "is_active")
+
+
+def user_holds_power(user) -> bool:
+    """A role, a permission, staff or superuser status: what the wall's keys are made of."""
+    return user.is_superuser or user.is_staff or user.groups.exists() or user.user_permissions.exists()
+
+
+@transaction.atomic
+def user_create(*, username: str, first_name: str = "", last_name: str = "", email: str = "") -> User:
+    """A new user with no password: they set one through a password-set link."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, user, **changes) -> None:
+    """Change a user's name, e-mail address or activation (nothing that grants power)."""
+    unknown = set(changes) - set(USER_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    stored_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
+    if changes.get("email", stored_email) != stored_email and user_holds_power(user):
+        # The password-set link goes to this address: moving it would hand the account over.
+        raise ValidationError({"email": "Only a superuser changes the address of someone holding a role."})
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean()
+    user.save(update_fields=list(changes))
+
+
+def user_password_link_send(*, user, site_url: str) -> None:
+    """E-mail `user` a one-time link to set their password (the sender never sees it)."""
+    if user.has_usable_password():
+        raise ValidationError(f"{user.get_username()} already has a password; only a superuser resets it.")
+    if not user.is_active or not user.email:
+        raise ValidationError(f"{user.get_username()} is inactive or has no e-mail address.")
+    context = {
+        "user": user,
+        "link": site_url.rstrip("/")
+        + reverse(
+            "password_set",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    subject = render_to_string("registration/password_set_subject.txt", context).strip()
+    body = render_to_string("registration/password_set_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    password_link_sent.send(sender=User, user=user)
