@@ -22,7 +22,7 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.signals import password_link_sent
-from compliance.access import staffing_conflicts
+from compliance.access import staffing_refused
 from kam.roles import Role, roles_of
 
 User = get_user_model()
@@ -155,8 +155,8 @@ def account_context_update(*, account: Account, actor, **changes) -> AccountCont
     return context
 
 
-@transaction.atomic
 def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
+    # Checked before the transaction: a refusal is logged (compliance/access.py) and must stay so.
     if role == AccountTeamMember.Role.LEAD:
         raise ValidationError({"role": "The lead is the account owner; change the owner instead."})
     if not user.is_active:
@@ -168,18 +168,21 @@ def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
     if account.team.filter(user=user).exists():
         raise ValidationError({"user": f"{user.get_username()} is already on this team."})
     _check_wall(account=account, user=user)
-    return AccountTeamMember.objects.create(account=account, user=user, role=role)
+    with transaction.atomic():
+        return AccountTeamMember.objects.create(account=account, user=user, role=role)
 
 
 def _check_wall(*, account: Account, user) -> None:
-    """The Chinese wall: no one joins a team whose competitor they serve or recently read."""
-    conflicts = staffing_conflicts(user, account)
-    if conflicts:
+    """The Chinese wall: no one joins a team whose competitor they serve or recently read.
+
+    The asker learns only that the wall refuses; why (which competitor, which read) is logged for
+    compliance officers, since it would tell the asker about accounts behind the wall.
+    """
+    if staffing_refused(user, account):
         raise ValidationError(
             {
-                "user": "The Chinese wall refuses this: "
-                + "; ".join(conflicts)
-                + ". A compliance officer can record an exception."
+                "user": f"The Chinese wall keeps {user.get_username()} off this team. "
+                "A compliance officer can record an exception."
             }
         )
 

@@ -48,21 +48,13 @@ def connect() -> None:
 
 def _log(*, object_type: str, object_id, action: str, reason: str, account_id: int | None = None) -> None:
     access_log.record_change(
-        user=_actor(),
+        user=principal.acting_user(),
         account_id=account_id,
         object_type=object_type,
         object_id=object_id,
         action=action,
         reason=reason,
     )
-
-
-def _actor():
-    """The person the transaction acts for; None for the system or nobody."""
-    current = principal.current()
-    if current is None or current.user_id is None:
-        return None
-    return get_user_model().objects.filter(pk=current.user_id).first()
 
 
 def _describe(user, fields) -> str:

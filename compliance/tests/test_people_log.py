@@ -1,5 +1,6 @@
 """Every change of who may do what reaches the access log: roles, permissions, passwords, powers,
-activation and account teams, with ids and field names, never a password or its hash."""
+activation and account teams, with ids and field names, never a password or its hash; and so does
+every staffing refusal, whose reason only compliance officers see."""
 
 import datetime
 import re
@@ -155,6 +156,43 @@ def test_team_changes_are_logged_with_the_account(client, personas):
         (alice.pk, account.pk, "add", f"user {gina.pk} joined as member"),
         (alice.pk, account.pk, "remove", f"user {gina.pk} left (was member)"),
     ]
+
+
+def test_a_staffing_refusal_names_no_competitor_and_is_logged_for_compliance(client, personas):
+    bob, alice = personas.bob, personas.alice
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("accounts:team_add", args=[personas.bob_account.pk]),
+        {"user": alice.pk, "role": "member"},
+        follow=True,
+    )
+
+    told = " ".join(str(message) for message in response.context["messages"])
+    assert told == (
+        "Team member not added: User: The Chinese wall keeps alice off this team. "
+        "A compliance officer can record an exception."
+    )
+    entry = AccessLogEntry.objects.filter(user_id=bob.pk, object_type="team_member", outcome="denied").get()
+    assert entry.account_id == personas.bob_account.pk
+    assert entry.reason == (
+        f"staffing refused: user {alice.pk} serves competitor account {personas.alice_account.pk}"
+    )
+    client.force_login(personas.dave)
+    assert entry.reason in client.get(reverse("compliance:log")).content.decode()
+
+
+def test_every_staffing_refusal_is_logged(client, personas):
+    client.force_login(personas.bob)
+    url = reverse("accounts:team_add", args=[personas.bob_account.pk])
+
+    for _ in range(3):
+        client.post(url, {"user": personas.alice.pk, "role": "member"})
+
+    refusals = AccessLogEntry.objects.filter(
+        user_id=personas.bob.pk, object_type="team_member", outcome="denied"
+    )
+    assert refusals.count() == 3
 
 
 def test_team_changes_are_not_counted_as_reads(personas, settings):
