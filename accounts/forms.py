@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UsernameField
 from django.db.models import Q
 
 from accounts.models import (
@@ -10,7 +11,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
-from accounts.services import CONTEXT_FIELDS, STAKEHOLDER_FIELDS
+from accounts.services import CONTEXT_FIELDS, STAKEHOLDER_FIELDS, USER_CREATE_FIELDS, USER_PROFILE_FIELDS
 from kam.lib.forms import UserChoiceField
 
 User = get_user_model()
@@ -126,3 +127,17 @@ class BusinessForceForm(forms.ModelForm):
         model = BusinessForce
         fields = ["kind", "impact", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+# Django admin's user forms for administrators (accounts/admin.py): no password, role or power field.
+class UserCreateForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = USER_CREATE_FIELDS
+        field_classes = {"username": UsernameField}
+
+
+class UserProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = USER_PROFILE_FIELDS

@@ -2,10 +2,17 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import (
     Account,
@@ -16,6 +23,7 @@ from accounts.models import (
     Segment,
     Stakeholder,
 )
+from accounts.signals import password_link_sent
 from kam.lib.text import check_text_limits
 from kam.roles import Role, roles_of
 
@@ -113,7 +121,9 @@ def account_update(*, account: Account, **changes) -> Account:
 
 
 def _team_set_lead(*, account: Account, user) -> None:
-    account.team.filter(role=AccountTeamMember.Role.LEAD).update(role=AccountTeamMember.Role.MEMBER)
+    for lead in account.team.filter(role=AccountTeamMember.Role.LEAD):  # one row; saved so it is logged
+        lead.role = AccountTeamMember.Role.MEMBER
+        lead.save(update_fields=["role"])
     AccountTeamMember.objects.update_or_create(
         account=account, user=user, defaults={"role": AccountTeamMember.Role.LEAD}
     )
@@ -134,8 +144,8 @@ def account_context_update(*, account: Account, actor, **changes) -> AccountCont
     return context
 
 
-@transaction.atomic
 def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
+    # Checked before the transaction: a refusal is logged (compliance/access.py) and must stay so.
     if role == AccountTeamMember.Role.LEAD:
         raise ValidationError({"role": "The lead is the account owner; change the owner instead."})
     if not user.is_active:
@@ -147,32 +157,35 @@ def team_member_add(*, account: Account, user, role: str) -> AccountTeamMember:
     if account.team.filter(user=user).exists():
         raise ValidationError({"user": f"{user.get_username()} is already on this team."})
     _check_wall(account=account, user=user)
-    return AccountTeamMember.objects.create(account=account, user=user, role=role)
+    with transaction.atomic():
+        return AccountTeamMember.objects.create(account=account, user=user, role=role)
 
 
 # The Chinese wall decides who may join a team. Its rule lives in compliance, a layer above this
 # app, which registers it when Django starts (compliance/apps.py); without it, staffing fails closed.
-StaffingRule = Callable[..., list[str]]
+StaffingRule = Callable[..., bool]
 _staffing_rule: StaffingRule | None = None
 
 
 def staffing_rule_register(rule: StaffingRule) -> None:
-    """Install `rule(user, account) -> reasons` as the check every team change must pass."""
+    """Install `rule(user, account) -> refused` as the check every team change must pass."""
     global _staffing_rule
     _staffing_rule = rule
 
 
 def _check_wall(*, account: Account, user) -> None:
-    """The Chinese wall: no one joins a team whose competitor they serve or recently read."""
+    """The Chinese wall: no one joins a team whose competitor they serve or recently read.
+
+    The asker learns only that the wall refuses; why (which competitor, which read) is logged by the
+    rule for compliance officers, since it would tell the asker about accounts behind the wall.
+    """
     if _staffing_rule is None:
         raise ImproperlyConfigured("No staffing rule registered: is the compliance app installed?")
-    conflicts = _staffing_rule(user, account)
-    if conflicts:
+    if _staffing_rule(user, account):
         raise ValidationError(
             {
-                "user": "The Chinese wall refuses this: "
-                + "; ".join(conflicts)
-                + ". A compliance officer can record an exception."
+                "user": f"The Chinese wall keeps {user.get_username()} off this team. "
+                "A compliance officer can record an exception."
             }
         )
 
@@ -307,3 +320,65 @@ def segment_update(*, segment: Segment, name: str, description: str) -> Segment:
     segment.full_clean(validate_constraints=False)
     segment.save(update_fields=["name", "description"])
     return segment
+
+
+# People's accounts. Administrators create, edit and (de)activate users; a password is only ever
+# set by its owner through a password-set link, or by a superuser (accounts/admin.py).
+
+USER_CREATE_FIELDS = ("username", "first_name", "last_name", "email")
+USER_PROFILE_FIELDS = ("first_name", "last_name", "email", "is_active")
+
+
+def user_holds_power(user) -> bool:
+    """A role, a permission, staff or superuser status: what the wall's keys are made of."""
+    return user.is_superuser or user.is_staff or user.groups.exists() or user.user_permissions.exists()
+
+
+@transaction.atomic
+def user_create(*, username: str, first_name: str = "", last_name: str = "", email: str = "") -> User:
+    """A new user with no password: they set one through a password-set link."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, user, **changes) -> None:
+    """Change a user's name, e-mail address or activation (nothing that grants power)."""
+    unknown = set(changes) - set(USER_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    stored_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
+    if changes.get("email", stored_email) != stored_email and user_holds_power(user):
+        # The password-set link goes to this address: moving it would hand the account over.
+        raise ValidationError({"email": "Only a superuser changes the address of someone holding a role."})
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean()
+    user.save(update_fields=list(changes))
+
+
+def user_password_link_send(*, user, site_url: str) -> None:
+    """E-mail `user` a one-time link to set their password (the sender never sees it)."""
+    if user.has_usable_password():
+        raise ValidationError(f"{user.get_username()} already has a password; only a superuser resets it.")
+    if not user.is_active or not user.email:
+        raise ValidationError(f"{user.get_username()} is inactive or has no e-mail address.")
+    context = {
+        "user": user,
+        "link": site_url.rstrip("/")
+        + reverse(
+            "password_set",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    subject = render_to_string("registration/password_set_subject.txt", context).strip()
+    body = render_to_string("registration/password_set_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    password_link_sent.send(sender=User, user=user)

@@ -21,7 +21,8 @@ The functions:
 - `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
   portfolio (executives, compliance officers, administrators); only insiders' accounts for the rest.
 - `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
-  cross into it) would breach the wall; empty when it would not.
+  cross into it) would breach the wall; empty when it would not. `staffing_refused(user, account)`
+  logs a refusal with those reasons, for compliance officers only.
 
 Row-level security in PostgreSQL (compliance/migrations/0003) enforces the same rule underneath.
 """
@@ -37,7 +38,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamMember, CompetitorLink
-from compliance import access_log
+from compliance import access_log, principal
 from compliance.models import AccessLogEntry, ReadHistory, WallAcknowledgement, WallCrossing, WallException
 from kam.roles import PORTFOLIO_PERMISSION
 
@@ -320,36 +321,75 @@ def portfolio_accounts(user) -> QuerySet[Account]:
     return accounts.filter(is_insider=True)
 
 
-def staffing_conflicts(user, account: Account, *, at: datetime.datetime | None = None) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Conflict:
+    """One reason the wall keeps a user off an account: they serve, or recently read, a competitor."""
+
+    competitor_id: int
+    competitor_name: str
+    read_at: datetime.datetime | None = None  # None: serves it (on its team or crossing into it)
+
+    def named(self, user) -> str:
+        if self.read_at is None:
+            return f"{user} serves competitor {self.competitor_name}"
+        return (
+            f"{user} read competitor {self.competitor_name} on {self.read_at:%Y-%m-%d} "
+            f"(cooling off until {self.read_at + _cooling_off():%Y-%m-%d})"
+        )
+
+    def by_id(self, user) -> str:
+        """The same without names, for the access log."""
+        if self.read_at is None:
+            return f"user {user.pk} serves competitor account {self.competitor_id}"
+        return (
+            f"user {user.pk} read competitor account {self.competitor_id} on {self.read_at:%Y-%m-%d} "
+            f"(cooling off until {self.read_at + _cooling_off():%Y-%m-%d})"
+        )
+
+
+def staffing_conflicts(user, account: Account, *, at: datetime.datetime | None = None) -> list[Conflict]:
     """Why `user` may not join `account`'s team or cross into it; [] when the wall allows it.
 
     Refused: serving a competitor of the account (on its team or crossing into it), or having read
     a competitor's confidential data within the cooling-off period — unless a compliance officer
-    recorded an exception for this user and account.
+    recorded an exception for this user and account. Only compliance officers see these reasons.
     """
     at = at or now()
     if _active_exceptions(user, at).filter(account=account).exists():
         return []
     competitors = Account.objects.filter(competitors_of(account.pk))
-    reasons = [
-        f"{user} serves competitor {name}"
-        for name in competitors.filter(
-            Q(team__user_id=user.pk) | Q(pk__in=_active_crossings(user, at).values("account"))
-        )
+    served = (
+        competitors.filter(Q(team__user_id=user.pk) | Q(pk__in=_active_crossings(user, at).values("account")))
         .distinct()
         .order_by("name")
-        .values_list("name", flat=True)
-    ]
-    reasons += [
-        f"{user} read competitor {read.account.name} on {read.last_read_at:%Y-%m-%d} "
-        f"(cooling off until {read.last_read_at + _cooling_off():%Y-%m-%d})"
-        for read in ReadHistory.objects.filter(
+        .values_list("pk", "name")
+    )
+    reads = (
+        ReadHistory.objects.filter(
             user_id=user.pk, last_read_at__gt=at - _cooling_off(), account__in=competitors
         )
-        .select_related("account")
         .order_by("account__name")
-    ]
-    return reasons
+        .values_list("account_id", "account__name", "last_read_at")
+    )
+    return [Conflict(pk, name) for pk, name in served] + [Conflict(*read) for read in reads]
+
+
+def staffing_refused(user, account: Account) -> bool:
+    """Whether the wall keeps `user` off `account`'s team. A refusal is logged with its full reason
+    (ids only) for compliance officers; whoever asked is told no more than that the wall refuses.
+    """
+    conflicts = staffing_conflicts(user, account)
+    if conflicts:
+        access_log.record(
+            user=principal.acting_user(),
+            account_id=account.pk,
+            object_type="team_member",
+            object_id=user.pk,
+            action="add",
+            outcome=AccessLogEntry.Outcome.DENIED,
+            reason="staffing refused: " + "; ".join(conflict.by_id(user) for conflict in conflicts),
+        )
+    return bool(conflicts)
 
 
 def serving_both(first: Account, second: Account) -> list[str]:

@@ -103,6 +103,25 @@ def record(
         collector.reads[key] = max(at, collector.reads.get(key, at))
 
 
+def record_change(
+    *, user, account_id: int | None, object_type: str, object_id, action: str, reason: str
+) -> None:
+    """Log a change of who may do what at once, in the changing transaction: it stands or falls with it."""
+    collector = _collector.get()
+    entry = _entry(
+        user=user,
+        account_id=account_id,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        outcome=AccessLogEntry.Outcome.ALLOWED,
+        reason=reason,
+        path=collector.path if collector else "",
+        ip=collector.ip if collector else "",
+    )
+    write([entry], {})
+
+
 def _object_of(view_kwargs: dict, object_type: str, account_id) -> tuple[str, object]:
     """The innermost object a view's URL names: `plan_id=3, action_id=9` → ("action", 9)."""
     named = [(name.removesuffix("_id"), value) for name, value in view_kwargs.items() if name.endswith("_id")]

@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 USER = "user"
@@ -49,6 +50,14 @@ def for_user(user) -> Principal:
 
 def current() -> Principal | None:
     return _current.get()
+
+
+def acting_user():
+    """The person the current transaction acts for; None for the system or nobody."""
+    principal = _current.get()
+    if principal is None or principal.user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=principal.user_id).first()
 
 
 def apply(connection, principal: Principal) -> None:

@@ -107,7 +107,9 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
         conflicts = access.staffing_conflicts(crossing.user, crossing.account, at=at)
         if conflicts:
             raise ValidationError(
-                "The wall refuses this crossing: " + "; ".join(conflicts) + ". Record an exception first "
+                "The wall refuses this crossing: "
+                + "; ".join(conflict.named(crossing.user) for conflict in conflicts)
+                + ". Record an exception first "
                 "if it must go ahead."
             )
         crossing.status = WallCrossing.Status.APPROVED

@@ -228,8 +228,13 @@ def _plant(personas, canary: Canaries):
         "investment_id": investment.pk,
         "crossing_id": bob_crossing.pk,
         "exception_id": exception.pk,
+        **NO_PASSWORD_LINK,
     }
     return alices, _bobs_own(personas, link, exception)
+
+
+# The password-set page's kwargs: a link that is not valid (the page says so).
+NO_PASSWORD_LINK = {"uidb64": "MQ", "token": "not-a-valid-token"}
 
 
 def _bobs_own(personas, link, exception) -> dict:
@@ -257,6 +262,7 @@ def _bobs_own(personas, link, exception) -> dict:
         **plan_kwargs(plan),
         "crossing_id": erins.pk,
         "exception_id": exception.pk,
+        **NO_PASSWORD_LINK,
     }
 
 

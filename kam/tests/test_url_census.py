@@ -59,6 +59,9 @@ CENSUS: dict[str, Route] = {
     "healthz": Route(everyone_signed_in(200, anonymous=200)),
     "login": Route(everyone_signed_in(Redirect("home"), anonymous=200)),
     "logout": Route(everyone_signed_in(405)),  # logging out is a POST; a GET must not log anyone out
+    # A password-set link with a token that is not valid: the page says so, to anyone.
+    "password_set": Route(everyone_signed_in(200, anonymous=200)),
+    "password_set_done": Route(everyone_signed_in(200, anonymous=200)),
     "accounts:list": Route(everyone_signed_in(200)),
     "accounts:create": Route(expect(alice=200, bob=200, carol=403, dave=403, admin=403)),
     "accounts:detail": Route(expect(alice=200, bob=404, carol=200, dave=404, admin=404)),
@@ -158,6 +161,8 @@ def url_kwargs(census_personas):
         "stakeholder_id": personas.stakeholder.pk,
         "force_id": force.pk,
         "link_id": competitor_links_of(account).get().pk,
+        "uidb64": "MQ",
+        "token": "not-a-valid-token",
     }
     for module in APP_CENSUS:
         kwargs.update(module.url_kwargs(personas))

@@ -93,7 +93,10 @@ def crossings(request):
     for crossing in page.object_list:
         # The gateway's reasons, for the requests still waiting on this page only.
         crossing.conflicts = (
-            access.staffing_conflicts(crossing.user, crossing.account)
+            [
+                conflict.named(crossing.user)
+                for conflict in access.staffing_conflicts(crossing.user, crossing.account)
+            ]
             if crossing.status == WallCrossing.Status.REQUESTED
             else []
         )

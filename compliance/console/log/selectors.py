@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamMember
+from compliance.audit import TEAM_MEMBER
 from compliance.models import AccessLogEntry, WallCrossing
 
 RECENT_DENIALS = 100
@@ -96,6 +97,7 @@ def many_accounts_in_a_day(*, start: datetime.datetime, end: datetime.datetime) 
         AccessLogEntry.objects.filter(
             at__gte=start, at__lt=end, outcome=AccessLogEntry.Outcome.ALLOWED, account_id__isnull=False
         )
+        .exclude(object_type=TEAM_MEMBER)
         .annotate(day=_day())
         .values("user_id", "username", "day")
         .annotate(accounts=Count("account_id", distinct=True), entries=Count("id"))
@@ -155,6 +157,7 @@ def who_saw(*, account: Account, start: datetime.datetime, end: datetime.datetim
         AccessLogEntry.objects.filter(
             account_id=account.pk, at__gte=start, at__lt=end, outcome=AccessLogEntry.Outcome.ALLOWED
         )
+        .exclude(object_type=TEAM_MEMBER)
         .values("user_id", "username")
         .annotate(first_at=Min("at"), last_at=Max("at"), reads=Count("id"))
         .order_by("username", "user_id")
