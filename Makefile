@@ -8,10 +8,11 @@ DEVSTACK := $(PY) -m kam.devstack
 .PHONY: install run test check lint format migrations migrations-check seed clean
 .PHONY: bench-scoring bench-web bench-access bench-smoke
 
-$(STAMP): requirements.txt requirements-testdata.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-testdata.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	# What production runs (requirements.txt), and the development and test tools on top.
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	# Test data only (the CDNOW summaries inside the lifetimes wheel); its old pins would clash.
 	$(PY) -m pip install --quiet --no-deps -r requirements-testdata.txt
 	touch $(STAMP)
