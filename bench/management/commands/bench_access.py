@@ -28,6 +28,7 @@ queries (as the user, then as the system), and the append function.
 
 import contextlib
 import json
+import re
 import statistics
 import time
 
@@ -58,6 +59,7 @@ ACCOUNTS_PER_MANAGER, MAX_MANAGERS = 50, 200
 # More than the farthest competitor (+50) and the team spread (+2): no one serves two competitors.
 MIN_MANAGERS = 60
 MODES = ("with", "without")
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # masked anew on every render
 
 
 def managers_for(accounts: int) -> int:
@@ -187,15 +189,17 @@ class Command(SystemCommand):
             .values_list("account_id", flat=True)[:PAGES]
         )
         urls = [reverse("accounts:detail", args=[pk]) for pk in account_ids]
-        clients, queries = {}, {}
+        clients, queries, pages = {}, {}, {}
         for mode in MODES:
             with self._mode(mode):
                 clients[mode] = client_for(am)  # its handler loads the middleware on its first request
                 for url in urls:
                     self._get(clients[mode], url, mode)
                 with CaptureQueriesContext(connection) as captured:
-                    self._get(clients[mode], urls[0], mode)
+                    pages[mode] = self._get(clients[mode], urls[0], mode).content.decode()
                 queries[mode] = len(captured.captured_queries)
+        if CSRF_TOKEN.sub("", pages["with"]) != CSRF_TOKEN.sub("", pages["without"]):
+            raise CommandError(f"{urls[0]} differs with and without the wall: not the same page")
         timings = self._interleaved(clients, urls, requests, blocks)
         stats = {mode: (statistics.median(t), percentile(t, 0.95)) for mode, t in timings.items()}
         owner = connections["owner"]
