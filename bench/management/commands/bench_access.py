@@ -17,13 +17,14 @@ interleaved modes that differ by configuration only — nothing is patched:
   team-membership lookup (bench/views.py), on a database session acting as the system principal
   (row-level security's policies let it through), logging nothing;
 
-and prints the absolute times, then
+after checking that both modes render the same page (CSRF tokens aside). It prints the absolute
+times, then
 
     access: overhead_p50=X% overhead_p95=Y%
 
 `--profile` (automatic when an overhead is over the 15% target) first prints where the difference
 goes: database time per query in each mode, EXPLAIN ANALYZE of the gateway query and of the page's
-queries (as the user, then as the system), and the append function.
+queries (as the user, then as the system). The append function is timed after loading.
 """
 
 import contextlib
