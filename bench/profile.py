@@ -24,7 +24,7 @@ def label(sql: str) -> str:
     sql = re.sub(r"^\s*DECLARE .*? FOR ", "", sql, count=1, flags=re.DOTALL)
     if APPEND_FUNCTION in sql:
         return "access-log append (function)"
-    if f"INSERT INTO {connection.ops.quote_name(ReadHistory._meta.db_table)}" in sql:
+    if re.search(rf'INSERT INTO "?{ReadHistory._meta.db_table}"?\s', sql):
         return "read-history upsert"
     if sql.strip().startswith(DECISION_PREFIX):
         return "gateway decide()"
