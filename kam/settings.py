@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "compliance",
     "demo",
 ]
+# The benchmark commands (bench/, `make bench-*`) drive pages with the test client and build throwaway
+# databases: development only, so they are refused in any configuration with DEBUG off.
+if env_bool("KAM_BENCH", default=False):
+    if not DEBUG:
+        raise ImproperlyConfigured("KAM_BENCH is for development only: it needs DEBUG on.")
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -107,6 +107,33 @@ def test_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def _installed_apps(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import kam.settings as s; print(' '.join(s.INSTALLED_APPS))"],
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": "postgresql://kam_app@127.0.0.1:5432/kam", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_refuse_the_benchmark_app_in_a_production_configuration():
+    result = _installed_apps(KAM_BENCH="1", DEBUG="false")
+
+    assert result.returncode != 0
+    assert "KAM_BENCH is for development only" in result.stderr
+
+
+def test_the_benchmark_app_is_installed_only_when_asked_for_with_debug_on():
+    asked = _installed_apps(KAM_BENCH="1", DEBUG="true")
+    not_asked = _installed_apps(KAM_BENCH="", DEBUG="true")
+
+    assert "bench" in asked.stdout.split()
+    assert "bench" not in not_asked.stdout.split()
+    assert "bench" not in django_settings.INSTALLED_APPS
+
+
 def test_login_page_renders_for_anonymous_visitors(client, db):
     response = client.get(reverse("login"))
 

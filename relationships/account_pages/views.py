@@ -77,7 +77,11 @@ def _after_create(request, account):
 
 
 def account_detail(request, account_id: int):
-    account = get_account_for_user(request.user, account_id)
+    return account_page(request, get_account_for_user(request.user, account_id))
+
+
+def account_page(request, account):
+    """The account page of `account`, which the caller had from the gateway (compliance/access.py)."""
     context = selectors.account_detail(account)
     context["health"] = scoring.health_panel(account)
     context.update(interactions.account_panel(request, account))

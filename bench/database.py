@@ -1,10 +1,12 @@
-"""The throwaway database of the web benchmarks (bench_web, bench_access)."""
+"""The throwaway database of the benchmarks: created and dropped by the owner role."""
 
 import contextlib
 from collections.abc import Iterator
 
 from django.core.management.base import CommandError
 from django.db import connections
+
+from bench.tables import sql
 
 
 @contextlib.contextmanager
@@ -35,3 +37,10 @@ def bench_database(suffix: str, *, keep: bool, command: str) -> Iterator[bool]:
         app.close()
         if not keep:
             owner.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def row_count(connection, model) -> int:
+    """Rows in `model`'s table, as `connection` sees them (the owner connection sees every row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql("SELECT count(*) FROM {table}", table=model))
+        return cursor.fetchone()[0]
