@@ -21,10 +21,15 @@ from compliance.principal import NOBODY, SYSTEM, Principal, acting_as, for_user
 from kam.roles import Role
 from relationships.dashboards.services import interaction_mix_refresh
 from relationships.revenue.services import monthly_revenue_upsert
+from relationships.scoring.services import scoring_run_now
 from relationships.tests.factories import follow_up, log_interaction
 from relationships.tests.plan_factories import full_plan
 
-TABLES = importlib.import_module("compliance.migrations.0003_row_level_security").TABLES
+# compliance/migrations/0003's tables, and the nightly score's detail (relationships/migrations/0006).
+TABLES = [
+    *importlib.import_module("compliance.migrations.0003_row_level_security").TABLES,
+    "relationships_accountscoredetail",
+]
 
 # How to find one account's rows in each confidential table (run as the system principal).
 _ACCOUNT = "account_id = %(account)s"
@@ -38,6 +43,7 @@ OWNED_BY = {
     "relationships_accountplan": _ACCOUNT,
     "relationships_monthlyrevenue": _ACCOUNT,
     "relationships_interactionmonthlymix": _ACCOUNT,
+    "relationships_accountscoredetail": _ACCOUNT,
     "relationships_interaction_our_participants": _INTERACTION,
     "relationships_interaction_their_participants": _INTERACTION,
     "relationships_followupaction": _INTERACTION,
@@ -85,6 +91,7 @@ def world(personas):
     _confidential_data(personas.alice_account, personas.alice)
     _confidential_data(personas.bob_account, personas.bob)
     interaction_mix_refresh()
+    scoring_run_now(scored_on=timezone.localdate())
     alice_rows, bob_rows = {}, {}
     for table in TABLES:
         alice_rows[table] = _rows(table, OWNED_BY[table], {"account": personas.alice_account.pk})
@@ -170,6 +177,25 @@ def test_the_system_sees_every_row(world):
         seen = {table: _rows(table) for table in TABLES}
     for table in TABLES:
         assert world.alice_rows[table] | world.bob_rows[table] <= seen[table], table
+
+
+def test_a_scores_detail_is_walled_while_its_sanitized_snapshot_is_not(world):
+    """carol (executive) sponsors alice's account only; dave (compliance) is on no team. Both see the
+    sanitized snapshots of every account; the detail (why, the margin) only where they are insiders."""
+    accounts = {world.alice_account.pk, world.bob_account.pk}
+    seen = {}
+    for who in (world.carol, world.dave):
+        with acting_as(Principal("user", who.pk)):
+            snapshots = _rows("relationships_accountscore")
+            details = _rows("relationships_accountscoredetail")
+        seen[who.username] = (
+            {json.loads(row)["account_id"] for row in snapshots} & accounts,
+            {json.loads(row)["account_id"] for row in details},
+        )
+    assert seen == {
+        "carol": (accounts, {world.alice_account.pk}),
+        "dave": (accounts, set()),
+    }
 
 
 def test_the_rows_come_back_when_the_principal_is_restored(world):

@@ -25,8 +25,11 @@ class Interaction(models.Model):
         ESCALATION = "escalation", "Escalation"
         UNVALUED = "unvalued", "Solving a problem the customer does not value"
 
-    # Categories that, when most recent interactions fall in them, warn of a relationship in trouble.
-    TROUBLE = (Category.FIREFIGHTING, Category.ESCALATION, Category.UNVALUED)
+    # The score's "mostly firefighting" rule and the dashboards' firefighting share count these.
+    FIREFIGHTING_CATEGORIES = (Category.FIREFIGHTING, Category.ESCALATION)
+    # The account page's relationship check warns of a relationship "in trouble" when most of the
+    # last three interactions fall in these (relationships/interactions/selectors.py).
+    TROUBLE = (*FIREFIGHTING_CATEGORIES, Category.UNVALUED)
 
     class Sentiment(models.IntegerChoices):
         VERY_NEGATIVE = -2, "Very negative"
@@ -71,7 +74,7 @@ class Interaction(models.Model):
             models.Index(fields=["account", "-occurred_on"]),
             # Covering (INCLUDE occurred_on): the nightly scoring reads every interaction of an
             # account range from this index alone, already grouped by account and category
-            # (relationships/services/scoring_inputs.py). It replaces the plain (account, category)
+            # (relationships/scoring/inputs.py). It replaces the plain (account, category)
             # index rather than adding one, and the account's own foreign-key index is dropped
             # (redundant with both composites), so an insert maintains one index fewer than before.
             models.Index(

@@ -74,4 +74,3 @@ def enqueue_accounts_refresh(account_ids: list[int]) -> None:
     """Call inside the writing transaction: the task is sent only if and when it commits."""
     ids = sorted(set(account_ids))
     transaction.on_commit(lambda: scoring_accounts_refresh.delay(ids))
-

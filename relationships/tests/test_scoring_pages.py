@@ -51,7 +51,7 @@ def test_owner_sees_the_alert_badge_and_others_do_not(client, personas):
     ScoreAlert.objects.create(
         account=personas.alice_account,
         user=personas.alice,
-        kind="trouble",
+        kind=ScoreAlert.Kind.MOSTLY_FIREFIGHTING,
         episode_on=TODAY(),
         message="Mostly firefighting.",
     )
