@@ -25,10 +25,10 @@ Alert = tuple[int, int, str, str]  # account id, owner id, kind, message
 
 def chunk_alerts(inputs: Inputs, scores: ChunkScores) -> list[Alert]:
     """The alerts a chunk's scores raise, against each account's previous snapshot and its detail."""
-    before = line_up(inputs.previous, scores.account_id)["band"].tolist()  # None: no snapshot that week
+    previous = line_up(inputs.previous, scores.account_id)
+    before = previous["band"].tolist()  # None: no snapshot that week
     previous_rank = np.array([RANK_OF_BAND.get(band, 0) for band in before])
-    flags = line_up(inputs.previous_detail, scores.account_id)["mostly_firefighting"].tolist()
-    was_firefighting = np.array([bool(flag) for flag in flags], bool)
+    was_firefighting = np.array([bool(flag) for flag in previous["mostly_firefighting"].tolist()], bool)
     dropped = compute.band_dropped(previous_rank, scores.band_rank)
     firefighting = scores.mostly_firefighting & ~was_firefighting
     alerts = []

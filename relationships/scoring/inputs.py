@@ -155,20 +155,18 @@ WHERE r.account_id {range_r} AND r.month < %(month)s AND r.month >= %(two_years_
 GROUP BY r.account_id
 """
 
-# The latest snapshot of the last week before the day, and (written with it) its detail's flag: two
-# statements on the same (account, day) index; a join of the two made PostgreSQL hash the whole detail.
+# The latest snapshot of the last week before the day, with its detail's flag. The detail is read over
+# the same account range and week (without them PostgreSQL hashed the whole table).
 PREVIOUS_SQL = """
-SELECT DISTINCT ON (s.account_id) s.account_id, s.band
-FROM {score} s
-WHERE s.account_id {range_sc} AND s.scored_on < %(day)s AND s.scored_on >= %(day)s - {lookback}
-ORDER BY s.account_id, s.scored_on DESC
-"""
-
-PREVIOUS_DETAIL_SQL = """
-SELECT DISTINCT ON (d.account_id) d.account_id, d.mostly_firefighting
-FROM {detail} d
-WHERE d.account_id {range_d} AND d.scored_on < %(day)s AND d.scored_on >= %(day)s - {lookback}
-ORDER BY d.account_id, d.scored_on DESC
+SELECT p.account_id, p.band, d.mostly_firefighting
+FROM (
+    SELECT DISTINCT ON (s.account_id) s.account_id, s.scored_on, s.band
+    FROM {score} s
+    WHERE s.account_id {range_sc} AND s.scored_on < %(day)s AND s.scored_on >= %(day)s - {lookback}
+    ORDER BY s.account_id, s.scored_on DESC
+) p
+LEFT JOIN {detail} d ON d.account_id = p.account_id AND d.scored_on = p.scored_on
+    AND d.account_id {range_d} AND d.scored_on < %(day)s AND d.scored_on >= %(day)s - {lookback}
 """
 
 MONTH_AGO_SQL = """
@@ -239,8 +237,7 @@ class Inputs:
     stakeholders: Columns
     plans: Columns
     revenue: Columns
-    previous: Columns  # band of the latest snapshot of the week before
-    previous_detail: Columns  # mostly_firefighting of that snapshot's detail
+    previous: Columns  # band and mostly_firefighting of the latest snapshot of the week before
     month_ago: Columns
     computed_at: datetime.datetime
     fresh: bool
@@ -258,7 +255,6 @@ def load_inputs(params: dict) -> Inputs:
         plans=_columns(PLANS_SQL, params),
         revenue=_columns(REVENUE_SQL, params),
         previous=_columns(PREVIOUS_SQL, params),
-        previous_detail=_columns(PREVIOUS_DETAIL_SQL, params),
         month_ago=_columns(MONTH_AGO_SQL, params),
         computed_at=computed_at,
         fresh=fresh,

@@ -219,8 +219,8 @@ def _chunk_inputs(n: int) -> Inputs:
         previous={
             "account_id": previous,
             "band": np.array([str(b) for b in RNG.choice(list(Band), len(previous))], dtype=object),
+            "mostly_firefighting": RNG.random(len(previous)) < 0.3,
         },
-        previous_detail={"account_id": previous, "mostly_firefighting": RNG.random(len(previous)) < 0.3},
         month_ago={"account_id": m, "month_ago_health": maybe_missing(RNG.uniform(0, 100, len(m)), 0.2)},
         computed_at=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
         fresh=True,
@@ -340,8 +340,7 @@ def test_alerts_of_a_chunk_follow_the_reference_band_drop_and_firefighting_rules
     alerts = {(a, kind) for a, _owner, kind, _message in chunk_alerts(inputs, result)}
     expected = set()
     for k, account_id in enumerate(result.account_id.tolist()):
-        before = {"band": None, "mostly_firefighting": False, **(_row(inputs.previous, account_id) or {})}
-        before.update(_row(inputs.previous_detail, account_id) or {})
+        before = _row(inputs.previous, account_id) or {"band": None, "mostly_firefighting": False}
         if scoring.band_dropped(before["band"], BANDS_BY_RANK[int(result.band_rank[k])]):
             expected.add((account_id, ScoreAlert.Kind.BAND_DROP))
         if result.mostly_firefighting[k] and not before["mostly_firefighting"]:
