@@ -57,6 +57,24 @@ def _f(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
+def rounded(values, digits: int) -> np.ndarray:
+    """Python's round(x, digits) elementwise: the exact value rounded half to even, not np.round's.
+
+    np.round rounds x·10^digits, which is itself rounded: it can land across a half from the exact
+    value. Only where it lands within an ulp of a half does that matter; those few values are rounded
+    by round() itself. Both then divide the integer by 10^digits, so the floats are the same.
+    """
+    v = _f(values)
+    scale = 10.0**digits
+    scaled = v * scale
+    result = np.rint(scaled) / scale
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= np.spacing(np.abs(scaled))
+    for k in np.flatnonzero(near_half).tolist():
+        result[k] = round(float(v[k]), digits)
+    return result
+
+
 def clamp(values: np.ndarray, low: float = 0.0, high: float = 100.0) -> np.ndarray:
     """Clamp elementwise (NaN stays NaN)."""
     return np.where(values < low, low, np.where(values > high, high, values))
@@ -146,8 +164,7 @@ def health(scores: np.ndarray, weights, *, green_from: float, amber_from: float,
         part = _safe_div(weight, covered) * scores[:, j]
         contributions[:, j] = np.where(has[:, j] & ok, part, NAN)
         total = total + np.where(has[:, j], part, 0.0)
-    # round() per value: Python's correctly rounded round(x, 2), which np.round is not in every case.
-    score = np.array([round(x, 2) for x in total.tolist()])
+    score = rounded(total, 2)
     score[~ok] = NAN
     band = np.where(score >= green_from, GREEN_RANK, np.where(score >= amber_from, AMBER_RANK, RED_RANK))
     return score, np.where(ok, band, INSUFFICIENT_RANK), coverage, contributions

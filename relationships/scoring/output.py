@@ -85,11 +85,6 @@ class ChunkScores:
         return len(self.account_id)
 
 
-def _round(values: np.ndarray, digits: int) -> np.ndarray:
-    # Python's correctly rounded round(x, digits), which np.round is not in every case.
-    return np.array([round(x, digits) for x in values.tolist()])
-
-
 def _measure_scores(inputs: Inputs, ids: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """(accounts × measures) scores, and the accounts' recent and recent firefighting interactions."""
     v = compute
@@ -133,17 +128,17 @@ def score_chunk(inputs: Inputs, config: Config, rates: dict) -> ChunkScores:
         min_coverage=config.min_coverage,
     )
     firefighting = v.mostly_firefighting(recent, recent_firefighting, share=config.firefighting_share)
-    trend = _round(health - line_up(inputs.month_ago, ids)["month_ago_health"], 2)
+    trend = v.rounded(health - line_up(inputs.month_ago, ids)["month_ago_health"], 2)
 
     retention = v.retention_from_health(health, config.r_min, config.r_max)
     source = np.where(np.isnan(retention), SOURCES.index("default"), SOURCES.index("health"))
-    segment_rates = np.array([rates.get(str(s)) or np.nan for s in accounts["segment_id"].tolist()])
+    segment_rates = _segment_rates(accounts["segment_id"], rates)
     use_segment = np.isnan(retention) & ~np.isnan(segment_rates)
     source[use_segment] = SOURCES.index("segment")
     retention = np.where(
         np.isnan(retention), np.where(use_segment, segment_rates, config.default_retention), retention
     )
-    retention = _round(retention, 4)  # as stored: CLV follows from it
+    retention = v.rounded(retention, 4)  # as stored: CLV follows from it
     annual = v.annualized(line_up(inputs.revenue, ids)["margin"], _months(inputs, ids), minimum_months=1)
     years = config.horizon or CURVE_YEARS_IF_INFINITE
     curve = v.clv_curves(annual, retention, config.discount, years)
@@ -164,6 +159,17 @@ def score_chunk(inputs: Inputs, config: Config, rates: dict) -> ChunkScores:
         clv=value,
         clv_curve=curve,
     )
+
+
+def _segment_rates(segment_ids: np.ndarray, rates: dict) -> np.ndarray:
+    """Each account's segment retention rate (`rates` is keyed by segment id as text), NaN for none."""
+    known = {int(segment): rate for segment, rate in rates.items() if rate}
+    if not known:
+        return np.full(len(segment_ids), np.nan)
+    keys = np.array(sorted(known), dtype=np.int64)
+    values = np.array([known[key] for key in keys.tolist()])
+    at = np.minimum(np.searchsorted(keys, segment_ids), len(keys) - 1)
+    return np.where(keys[at] == segment_ids, values[at], np.nan)
 
 
 def _months(inputs: Inputs, ids: np.ndarray) -> np.ndarray:

@@ -351,3 +351,13 @@ def test_alerts_of_a_chunk_follow_the_reference_band_drop_and_firefighting_rules
 def test_the_copy_columns_are_the_tables_columns():
     assert set(SNAPSHOT_COLUMNS) == {f.column for f in AccountScore._meta.concrete_fields} - {"id"}
     assert set(DETAIL_COLUMNS) == {f.column for f in AccountScoreDetail._meta.concrete_fields} - {None}
+
+
+def test_rounding_is_pythons_round_even_where_np_round_is_not():
+    ties = [2.675, 1.005, 0.125, 0.375, -0.125, 1.115, 8.345, 0.285, 1e-3, 99.995, -2.675, 0.0, -0.0]
+    values = np.concatenate([ties, RNG.uniform(-200, 200, N), np.round(RNG.uniform(0, 100, N), 3)])
+    values = np.append(values, [np.nan, np.inf])
+    for digits in (2, 4):
+        expected = [round(x, digits) if math.isfinite(x) else x for x in values.tolist()]
+        assert as_none(v.rounded(values, digits)) == as_none(expected)
+    assert np.round(2.675, 2) != round(2.675, 2) or np.round(1.005, 2) != round(1.005, 2)  # the reason
