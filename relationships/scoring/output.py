@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from kam.lib.pgcopy import BinaryRows
 from relationships.models import STALE_AFTER_DAYS, AccountScore, AccountScoreDetail
 from relationships.scoring import compute
-from relationships.scoring.inputs import Inputs, line_up
+from relationships.scoring.inputs import Columns, Inputs, line_up
 from relationships.scoring.models import BANDS_BY_RANK
 from relationships.scoring.selectors import scoring_settings
 
@@ -85,7 +85,9 @@ class ChunkScores:
         return len(self.account_id)
 
 
-def _measure_scores(inputs: Inputs, ids: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
+def _measure_scores(
+    inputs: Inputs, ids: np.ndarray, revenue: Columns, config: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(accounts × measures) scores, and the accounts' recent and recent firefighting interactions."""
     v = compute
     i = line_up(inputs.interactions, ids)
@@ -94,7 +96,6 @@ def _measure_scores(inputs: Inputs, ids: np.ndarray, config: Config) -> tuple[np
         i[name] = np.nan_to_num(i[name])  # no interactions: zero of each (days_since stays NaN)
     people = line_up(inputs.stakeholders, ids)
     plan = line_up(inputs.plans, ids)
-    revenue = line_up(inputs.revenue, ids)
     followups = np.nan_to_num(line_up(inputs.open_followups, ids)["open_followups"])
     # A stakeholder row has people >= 1 and a plan row its counts: NaN in them only means "no row".
     scores = np.column_stack([
@@ -119,7 +120,8 @@ def score_chunk(inputs: Inputs, config: Config, rates: dict) -> ChunkScores:
     v = compute
     accounts = inputs.accounts
     ids = accounts["account_id"]
-    scores, recent, recent_firefighting = _measure_scores(inputs, ids, config)
+    revenue = line_up(inputs.revenue, ids)
+    scores, recent, recent_firefighting = _measure_scores(inputs, ids, revenue, config)
     health, band, coverage, contributions = v.health(
         scores,
         config.weights,
@@ -139,7 +141,7 @@ def score_chunk(inputs: Inputs, config: Config, rates: dict) -> ChunkScores:
         np.isnan(retention), np.where(use_segment, segment_rates, config.default_retention), retention
     )
     retention = v.rounded(retention, 4)  # as stored: CLV follows from it
-    annual = v.annualized(line_up(inputs.revenue, ids)["margin"], _months(inputs, ids), minimum_months=1)
+    annual = v.annualized(revenue["margin"], np.nan_to_num(revenue["months"]), minimum_months=1)
     years = config.horizon or CURVE_YEARS_IF_INFINITE
     curve = v.clv_curves(annual, retention, config.discount, years)
     value = curve[:, -1] if config.horizon else v.clv_infinite(annual, retention, config.discount)
@@ -170,10 +172,6 @@ def _segment_rates(segment_ids: np.ndarray, rates: dict) -> np.ndarray:
     values = np.array([known[key] for key in keys.tolist()])
     at = np.minimum(np.searchsorted(keys, segment_ids), len(keys) - 1)
     return np.where(keys[at] == segment_ids, values[at], np.nan)
-
-
-def _months(inputs: Inputs, ids: np.ndarray) -> np.ndarray:
-    return np.nan_to_num(line_up(inputs.revenue, ids)["months"])
 
 
 # The columns each COPY writes, in its order.
