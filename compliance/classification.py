@@ -140,6 +140,12 @@ _ENTRIES = (
         "the nightly snapshot of health, band, trend and CLV: portfolio metrics",
     ),
     Classification(
+        "relationships.AccountScoreDetail",
+        CONFIDENTIAL,
+        ("account",),
+        "why a score is what it is: annual margin, measure scores and contributions (margin detail)",
+    ),
+    Classification(
         "relationships.ScoreAlert",
         SANITIZED,
         ("account",),

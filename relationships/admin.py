@@ -51,7 +51,7 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
             f for f in SETTINGS_FIELDS if f.startswith("weight_")
         ]}),
         ("Bands", {"fields": ["green_from", "amber_from", "min_coverage"]}),
-        ("Measures", {"fields": ["half_life_days", "recency_zero_days", "trouble_share"]}),
+        ("Measures", {"fields": ["half_life_days", "recency_zero_days", "firefighting_share"]}),
         ("Retention for CLV", {"fields": [
             "retention_at_health_0", "retention_at_health_100", "default_retention",
         ]}),

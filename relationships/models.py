@@ -12,6 +12,7 @@ from relationships.plans.models import (
 )
 from relationships.scoring.models import (
     AccountScore,
+    AccountScoreDetail,
     MonthlyRevenue,
     ScoreAlert,
     ScoringRun,
@@ -23,6 +24,7 @@ __all__ = [
     "STALE_AFTER_DAYS",
     "AccountPlan",
     "AccountScore",
+    "AccountScoreDetail",
     "FollowUpAction",
     "Interaction",
     "InteractionMonthlyMix",

@@ -26,6 +26,7 @@ from compliance.principal import NOBODY, SYSTEM, Principal, acting_as, for_user
 from kam.roles import Role
 from relationships.dashboards.services import interaction_mix_refresh
 from relationships.revenue.services import monthly_revenue_upsert
+from relationships.scoring.services import scoring_run_now
 from relationships.tests.factories import follow_up, log_interaction
 from relationships.tests.plan_factories import full_plan
 
@@ -45,8 +46,12 @@ def _account_rows(table: str, account) -> set[str]:
     """One account's rows of `table`, found along the classification's path to the account."""
     model = MODELS[table]
     belongs = reduce(or_, (Q(**{path: account}) for path in account_paths(model)))
-    ids = list(model._base_manager.filter(belongs).values_list("pk", flat=True))
-    return _rows(table, f"t.{connection.ops.quote_name(model._meta.pk.column)} = ANY(%(ids)s)", {"ids": ids})
+    columns = [field.column for field in model._meta.pk_fields]  # one, or several for a composite key
+    keys = tuple(model._base_manager.filter(belongs).values_list(*(f.attname for f in model._meta.pk_fields)))
+    if not keys:
+        return set()
+    key = ", ".join(f"t.{connection.ops.quote_name(column)}" for column in columns)
+    return _rows(table, f"({key}) IN %(keys)s", {"keys": keys})
 
 
 def _confidential_data(account, author) -> None:
@@ -77,6 +82,7 @@ def world(personas):
     _confidential_data(personas.alice_account, personas.alice)
     _confidential_data(personas.bob_account, personas.bob)
     interaction_mix_refresh()
+    scoring_run_now(scored_on=timezone.localdate())
     alice_rows, bob_rows = {}, {}
     for table in TABLES:
         alice_rows[table] = _account_rows(table, personas.alice_account)
@@ -150,6 +156,25 @@ def test_the_system_sees_every_row(world):
         seen = {table: _rows(table) for table in TABLES}
     for table in TABLES:
         assert world.alice_rows[table] | world.bob_rows[table] <= seen[table], table
+
+
+def test_a_scores_detail_is_walled_while_its_sanitized_snapshot_is_not(world):
+    """carol (executive) sponsors alice's account only; dave (compliance) is on no team. Both see the
+    sanitized snapshots of every account; the detail (why, the margin) only where they are insiders."""
+    accounts = {world.alice_account.pk, world.bob_account.pk}
+    seen = {}
+    for who in (world.carol, world.dave):
+        with acting_as(Principal("user", who.pk)):
+            snapshots = _rows("relationships_accountscore")
+            details = _rows("relationships_accountscoredetail")
+        seen[who.username] = (
+            {json.loads(row)["account_id"] for row in snapshots} & accounts,
+            {json.loads(row)["account_id"] for row in details},
+        )
+    assert seen == {
+        "carol": (accounts, {world.alice_account.pk}),
+        "dave": (accounts, set()),
+    }
 
 
 def test_the_rows_come_back_when_the_principal_is_restored(world):

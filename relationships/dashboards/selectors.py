@@ -3,9 +3,9 @@ monthly revenue table. Each function is a fixed number of queries, whatever the 
 
 Two scopes, both from compliance/access.py:
 - `scope.portfolio`: sanitized metrics (health, band, CLV, name, tier, owner, word) of every account
-  the viewer may list;
+  the viewer may list: AccountScore only, never AccountScoreDetail;
 - `scope.visible`: accounts whose confidential content the viewer may read. Anything built from
-  confidential rows (interactions, revenue, margin, plans) is restricted to these.
+  confidential rows (interactions, revenue, margin, plans, a score's detail) is restricted to these.
 """
 
 import datetime
@@ -36,15 +36,17 @@ from relationships.models import (
     STALE_AFTER_DAYS,
     AccountPlan,
     AccountScore,
+    AccountScoreDetail,
     Interaction,
     InteractionMonthlyMix,
     PlanAction,
     ScoringRun,
 )
 from relationships.plans.selectors import latest_plans, open_actions_of_latest_plans
+from relationships.scoring.compute import MEASURE_LABELS, MEASURES
+from relationships.scoring.models import AT_RISK, Band
 
-AT_RISK = ("amber", "red")
-BANDS = ("green", "amber", "red", "insufficient")
+BANDS = tuple(Band)
 CLV_BUCKETS = (0, 10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000)
 ORIENTATION_SCORE = {"partnership": 100.0, "balanced": 50.0, "price_only": 0.0}
 COLD_AFTER_DAYS = 90
@@ -229,9 +231,14 @@ def interaction_mix(scope: Scope, months: int = 12) -> list[dict]:
     result = []
     for month, counts in sorted(by_month.items()):
         total = sum(counts.values())
-        trouble = counts["firefighting"] + counts["escalation"]
+        firefighting = sum(counts[category] for category in Interaction.FIREFIGHTING_CATEGORIES)
         result.append(
-            {"month": month, **counts, "total": total, "firefighting_share": trouble / total if total else 0}
+            {
+                "month": month,
+                **counts,
+                "total": total,
+                "firefighting_share": firefighting / total if total else 0,
+            }
         )
     return result
 
@@ -393,6 +400,8 @@ def investment_vs_benefit(scope: Scope) -> list[dict]:
 def my_accounts(scope: Scope) -> list[dict]:
     """My accounts, worst health first, with the latest snapshot and 30 days of health: two queries."""
     latest = AccountScore.objects.filter(account=OuterRef("pk"), scored_on=scope.day)
+    # The detail is confidential: read only for `scope.visible`, and under row-level security.
+    detail = AccountScoreDetail.objects.filter(account=OuterRef("pk"), scored_on=scope.day)
     accounts = list(
         scope.visible.select_related("owner")
         .annotate(
@@ -400,7 +409,7 @@ def my_accounts(scope: Scope) -> list[dict]:
             band=Subquery(latest.values("band")),
             trend=Subquery(latest.values("trend_30d")),
             clv=Subquery(latest.values("clv")),
-            contributions=Subquery(latest.values("contributions")),
+            contributions=Subquery(detail.values("contributions")),
         )
         .order_by(F("health").asc(nulls_first=True), "name")[:MY_ACCOUNTS_LIMIT]
     )
@@ -414,8 +423,6 @@ def my_accounts(scope: Scope) -> list[dict]:
         .values_list("account_id", "health")
     ):
         history.setdefault(account_id, []).append(health)
-    from relationships.tests.scoring_reference import MEASURE_LABELS, MEASURES
-
     rows = []
     for account in accounts:
         drivers = sorted(

@@ -16,6 +16,7 @@ from kam.lib.csv_guard import csv_safe
 from relationships.dashboards import selectors
 from relationships.dashboards.charts import Chart, account_charts
 from relationships.dashboards.forms import DashboardFilterForm
+from relationships.scoring.models import Band
 
 STANCES = {
     "invest": "Invest: attractive and strong",
@@ -25,12 +26,7 @@ STANCES = {
 }
 STANCE_SHAPE = {"invest": 0, "develop": 1, "maintain": 3, "reduce": 2}  # index into charts.SHAPES
 STANCE_SYMBOL = {"invest": "●", "develop": "■", "maintain": "◆", "reduce": "▲"}
-BAND_LABELS = {
-    "green": "Green (healthy)",
-    "amber": "Amber (watch)",
-    "red": "Red (at risk)",
-    "insufficient": "No score",
-}
+BAND_LABELS = dict(Band.choices)
 CATEGORY_LABELS = {
     "value_adding": "Value-adding",
     "relationship": "Relationship",

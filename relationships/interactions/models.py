@@ -26,8 +26,11 @@ class Interaction(models.Model):
         ESCALATION = "escalation", "Escalation"
         UNVALUED = "unvalued", "Solving a problem the customer does not value"
 
-    # Categories that, when most recent interactions fall in them, warn of a relationship in trouble.
-    TROUBLE = (Category.FIREFIGHTING, Category.ESCALATION, Category.UNVALUED)
+    # The score's "mostly firefighting" rule and the dashboards' firefighting share count these.
+    FIREFIGHTING_CATEGORIES = (Category.FIREFIGHTING, Category.ESCALATION)
+    # The account page's relationship check warns of a relationship "in trouble" when most of the
+    # last three interactions fall in these (relationships/interactions/selectors.py).
+    TROUBLE = (*FIREFIGHTING_CATEGORIES, Category.UNVALUED)
 
     class Sentiment(models.IntegerChoices):
         VERY_NEGATIVE = -2, "Very negative"

@@ -27,7 +27,11 @@ def interactions_of(account: Account) -> QuerySet[Interaction]:
 
 
 def in_trouble(categories: list[str]) -> bool:
-    """Most (at least 2 of the last 3) interactions were firefighting, escalation or unvalued work."""
+    """Most (at least 2 of the last 3) interactions were firefighting, escalation or unvalued work.
+
+    The relationship check's rule. The nightly score has its own, named apart: "mostly firefighting"
+    (relationships/scoring/compute.py, over the last 90 days).
+    """
     return sum(category in Interaction.TROUBLE for category in categories[:RECENT]) >= 2
 
 

@@ -1,8 +1,9 @@
 """Loading one chunk's scoring inputs: a few set-based aggregate statements over an account-id range.
 
-Part of the nightly scoring service (relationships/services/scoring.py). Each statement reads its table
-once for the whole range; the per-account arithmetic stays in the pure functions of
-relationships/scoring.py, which the service applies to these sums.
+Part of the nightly scoring service (relationships/scoring/services.py). Each statement reads its table
+once for the whole range and comes back as named columns (numpy arrays keyed by the statement's column
+names); the per-account arithmetic stays in the pure functions of relationships/scoring/compute.py,
+which relationships/scoring/output.py applies to these sums.
 
 Speed notes, measured on the 100,000-account benchmark (`make bench-scoring`), per 5,000-account chunk:
 
@@ -18,31 +19,48 @@ Speed notes, measured on the 100,000-account benchmark (`make bench-scoring`), p
 """
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 
 from accounts.models import Account, Stakeholder
 from relationships.models import (
     AccountPlan,
     AccountScore,
+    AccountScoreDetail,
     FollowUpAction,
     Interaction,
     MonthlyRevenue,
     PlanAction,
 )
-from relationships.tests import scoring_reference as scoring
+from relationships.scoring.compute import CATEGORY_VALUE, decay_rate
 
 RECENT_DAYS, PRIOR_DAYS, ESCALATION_OPEN_DAYS, ENGAGED_DAYS, FRESH_DAYS = 90, 180, 30, 180, 365
 SNAPSHOT_LOOKBACK_DAYS = 7  # "previous snapshot" = the latest of the last week
-TROUBLE_CATEGORIES = ("firefighting", "escalation")
+
+# One statement's result: its columns by name, each a numpy array (float64 unless COLUMN_TYPES says
+# otherwise; NULL is NaN), one entry per row.
+Columns = dict[str, np.ndarray]
+COLUMN_TYPES = {
+    "account_id": np.int64,
+    "segment_id": np.int64,
+    "owner_id": np.int64,
+    "band": object,
+    "mostly_firefighting": bool,
+}
 
 
-def _rows(sql: str, params: dict) -> Iterator[tuple]:
+def _columns(sql: str, params: dict) -> Columns:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        yield from cursor.fetchall()
+        cursor.execute(_format(sql), params)
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    values = zip(*rows, strict=True) if rows else [()] * len(names)
+    return {
+        name: np.array(column, dtype=COLUMN_TYPES.get(name, np.float64))
+        for name, column in zip(names, values, strict=True)
+    }
 
 
 def _tables() -> dict[str, str]:
@@ -56,6 +74,7 @@ def _tables() -> dict[str, str]:
         "action": PlanAction._meta.db_table,
         "revenue": MonthlyRevenue._meta.db_table,
         "score": AccountScore._meta.db_table,
+        "detail": AccountScoreDetail._meta.db_table,
     }
 
 
@@ -63,7 +82,7 @@ RANGE = "BETWEEN %(lo)s AND %(hi)s AND (%(ids)s::bigint[] IS NULL OR {col} = ANY
 
 # One pass over the range's interactions, in two levels (see the module docstring). float8 throughout:
 # the decay rate is a float8 parameter (a bare Python float arrives as a numeric literal, and numeric
-# exp() per row costs ten times the scan). exp(-age · ln 2 / half-life) is scoring.decay_weight(age).
+# exp() per row costs ten times the scan). exp(-age · ln 2 / half-life) = 0.5^(age / half-life).
 INTERACTIONS_SQL = """
 SELECT account_id,
        sum(weight) AS weight_sum,
@@ -71,7 +90,7 @@ SELECT account_id,
        %(day)s - max(last_on) AS days_since,
        sum(recent)::int AS recent,
        sum(since_prior - recent)::int AS prior,
-       coalesce(sum(recent) FILTER (WHERE category IN ({trouble})), 0)::int AS recent_trouble,
+       coalesce(sum(recent) FILTER (WHERE category IN ({firefighting})), 0)::int AS recent_firefighting,
        coalesce(sum(since_esc) FILTER (WHERE category = 'escalation'), 0)::int AS escalations
 FROM (
     SELECT i.account_id, i.category,
@@ -89,7 +108,7 @@ GROUP BY account_id
 
 # Older escalations stay open while a follow-up on them is not done.
 OPEN_FOLLOWUPS_SQL = """
-SELECT i.account_id, count(DISTINCT i.id)
+SELECT i.account_id, count(DISTINCT i.id) AS open_followups
 FROM {followup} f JOIN {interaction} i ON i.id = f.interaction_id
 WHERE f.done_at IS NULL AND i.category = 'escalation' AND i.occurred_on <= %(day)s - {esc}
   AND i.account_id {range_i}
@@ -136,36 +155,45 @@ WHERE r.account_id {range_r} AND r.month < %(month)s AND r.month >= %(two_years_
 GROUP BY r.account_id
 """
 
+# The latest snapshot of the last week before the day, with its detail's flag. The detail is read over
+# the same account range and week (without them PostgreSQL hashed the whole table).
 PREVIOUS_SQL = """
-SELECT DISTINCT ON (s.account_id) s.account_id, s.band, s.in_trouble, s.health
-FROM {score} s
-WHERE s.account_id {range_sc} AND s.scored_on < %(day)s AND s.scored_on >= %(day)s - {lookback}
-ORDER BY s.account_id, s.scored_on DESC
+SELECT p.account_id, p.band, d.mostly_firefighting
+FROM (
+    SELECT DISTINCT ON (s.account_id) s.account_id, s.scored_on, s.band
+    FROM {score} s
+    WHERE s.account_id {range_sc} AND s.scored_on < %(day)s AND s.scored_on >= %(day)s - {lookback}
+    ORDER BY s.account_id, s.scored_on DESC
+) p
+LEFT JOIN {detail} d ON d.account_id = p.account_id AND d.scored_on = p.scored_on
+    AND d.account_id {range_d} AND d.scored_on < %(day)s AND d.scored_on >= %(day)s - {lookback}
 """
 
 MONTH_AGO_SQL = """
-SELECT DISTINCT ON (s.account_id) s.account_id, s.health
+SELECT DISTINCT ON (s.account_id) s.account_id, s.health AS month_ago_health
 FROM {score} s
 WHERE s.account_id {range_sc} AND s.scored_on <= %(day)s - 30 AND s.scored_on >= %(day)s - {month_lookback}
 ORDER BY s.account_id, s.scored_on DESC
 """
 
-ACCOUNTS_SQL = "SELECT id, segment_id, owner_id FROM {account} a WHERE a.id {range_a} ORDER BY id"
+ACCOUNTS_SQL = (
+    "SELECT id AS account_id, segment_id, owner_id FROM {account} a WHERE a.id {range_a} ORDER BY id"
+)
 
 # The snapshot's computed_at (the transaction's start, as now() in the upsert), and whether the range's
 # first account has no snapshot for the day yet: then the day's rows are most likely all new, and they
-# are copied straight in (scoring_output.write_scores). One index probe, not a range scan.
+# are copied straight in (relationships/scoring/output.py, write_scores). One index probe, not a scan.
 RUN_STATE_SQL = """
 SELECT now(), NOT EXISTS (SELECT 1 FROM {score} s WHERE s.account_id = %(lo)s AND s.scored_on = %(day)s)
 """
 
 
 def _format(sql: str) -> str:
-    value_cases = " ".join(f"WHEN '{c}' THEN {v}::float8" for c, v in scoring.CATEGORY_VALUE.items())
+    value_cases = " ".join(f"WHEN '{c}' THEN {v}::float8" for c, v in CATEGORY_VALUE.items())
     return sql.format(
         **_tables(),
         value_cases=value_cases,
-        trouble=", ".join(f"'{c}'" for c in TROUBLE_CATEGORIES),
+        firefighting=", ".join(f"'{c.value}'" for c in Interaction.FIREFIGHTING_CATEGORIES),
         recent=RECENT_DAYS,
         prior=PRIOR_DAYS,
         esc=ESCALATION_OPEN_DAYS,
@@ -178,6 +206,7 @@ def _format(sql: str) -> str:
         range_p=RANGE.format(col="p.account_id"),
         range_r=RANGE.format(col="r.account_id"),
         range_sc=RANGE.format(col="s.account_id"),
+        range_d=RANGE.format(col="d.account_id"),
         range_a=RANGE.format(col="a.id"),
     )
 
@@ -193,41 +222,53 @@ def chunk_params(*, lo: int, hi: int, ids: list[int] | None, day, half_life_days
         "month": month,
         "year_ago": month.replace(year=month.year - 1),
         "two_years_ago": month.replace(year=month.year - 2),
-        "decay_rate": scoring.decay_rate(half_life_days),
+        "decay_rate": decay_rate(half_life_days),
     }
 
 
 @dataclass
 class Inputs:
-    accounts: list[tuple[int, int, int]]  # id, segment id, owner id
-    interactions: dict[int, tuple]
-    open_followups: dict[int, int]
-    stakeholders: dict[int, tuple]
-    plans: dict[int, tuple]
-    revenue: dict[int, tuple]
-    previous: dict[int, tuple]
-    month_ago: dict[int, float | None]
+    """One chunk's statements, by name; `accounts` has every account of the range in id order, the
+    others a row only for accounts that have data (relationships/scoring/output.py lines them up)."""
+
+    accounts: Columns  # account_id, segment_id, owner_id
+    interactions: Columns
+    open_followups: Columns
+    stakeholders: Columns
+    plans: Columns
+    revenue: Columns
+    previous: Columns  # band and mostly_firefighting of the latest snapshot of the week before
+    month_ago: Columns
     computed_at: datetime.datetime
     fresh: bool
 
 
 def load_inputs(params: dict) -> Inputs:
-    def keyed(sql: str) -> dict:
-        return {row[0]: row[1:] for row in _rows(_format(sql), params)}
-
-    def single(sql: str) -> dict:
-        return dict(_rows(_format(sql), params))
-
-    ((computed_at, fresh),) = _rows(_format(RUN_STATE_SQL), params)
+    with connection.cursor() as cursor:
+        cursor.execute(_format(RUN_STATE_SQL), params)
+        computed_at, fresh = cursor.fetchone()
     return Inputs(
-        accounts=list(_rows(_format(ACCOUNTS_SQL), params)),
-        interactions=keyed(INTERACTIONS_SQL),
-        open_followups=single(OPEN_FOLLOWUPS_SQL),
-        stakeholders=keyed(STAKEHOLDERS_SQL),
-        plans=keyed(PLANS_SQL),
-        revenue=keyed(REVENUE_SQL),
-        previous=keyed(PREVIOUS_SQL),
-        month_ago=single(MONTH_AGO_SQL),
+        accounts=_columns(ACCOUNTS_SQL, params),
+        interactions=_columns(INTERACTIONS_SQL, params),
+        open_followups=_columns(OPEN_FOLLOWUPS_SQL, params),
+        stakeholders=_columns(STAKEHOLDERS_SQL, params),
+        plans=_columns(PLANS_SQL, params),
+        revenue=_columns(REVENUE_SQL, params),
+        previous=_columns(PREVIOUS_SQL, params),
+        month_ago=_columns(MONTH_AGO_SQL, params),
         computed_at=computed_at,
         fresh=fresh,
     )
+
+
+def line_up(table: Columns, ids: np.ndarray) -> Columns:
+    """`table`'s columns with one entry per account of `ids` (sorted, as `Inputs.accounts`): NaN in a
+    float column, None in any other, for an account without a row."""
+    at = np.searchsorted(ids, table["account_id"])
+    lined = {}
+    for name, values in table.items():
+        floats = values.dtype.kind == "f"
+        column = np.full(len(ids), np.nan if floats else None, dtype=np.float64 if floats else object)
+        column[at] = values
+        lined[name] = column
+    return lined

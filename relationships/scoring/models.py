@@ -1,4 +1,9 @@
-"""Revenue and margin per month (confidential), the nightly scores, their runs and settings, alerts."""
+"""Revenue and margin per month (confidential), the nightly scores, their runs and settings, alerts.
+
+A night's score of an account is two rows keyed by (account, date): the sanitized snapshot
+(`AccountScore`: health, band, trend, CLV), safe to show across walls, and its confidential detail
+(`AccountScoreDetail`: measure scores, contributions, annual margin), under row-level security.
+"""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -7,6 +12,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Account
+from relationships.scoring.compute import (
+    AMBER_RANK,
+    GREEN_RANK,
+    INSUFFICIENT_RANK,
+    MEASURES,
+    RED_RANK,
+)
 
 unit_interval = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 score_range = [MinValueValidator(0.0), MaxValueValidator(100.0)]
@@ -28,7 +40,7 @@ class MonthlyRevenue(models.Model):
         ordering = ["account", "-month"]
         constraints = [
             # Covering (INCLUDE revenue, margin): the nightly scoring sums an account range's revenue
-            # from this index alone, in account order (relationships/services/scoring_inputs.py).
+            # from this index alone, in account order (relationships/scoring/inputs.py).
             models.UniqueConstraint(
                 fields=["account", "month"], include=["revenue", "margin"], name="revenue_one_row_per_month"
             ),
@@ -71,7 +83,7 @@ class ScoringSettings(models.Model):
     default_retention = models.FloatField(
         default=0.75, validators=unit_interval, help_text="When neither health nor segment rate is known."
     )
-    trouble_share = models.FloatField(
+    firefighting_share = models.FloatField(
         default=0.5,
         validators=unit_interval,
         help_text="Alert when more than this share of the last 90 days' interactions are "
@@ -95,8 +107,6 @@ class ScoringSettings(models.Model):
             raise ValidationError("At least one weight must be positive.")
 
     def weights(self) -> tuple[float, ...]:
-        from relationships.tests.scoring_reference import MEASURES
-
         return tuple(getattr(self, f"weight_{name}") for name in MEASURES)
 
 
@@ -151,10 +161,30 @@ class ScoringRunChunk(models.Model):
         return f"accounts {self.first_account_id}–{self.last_account_id}"
 
 
-class AccountScore(models.Model):
-    """The daily snapshot of an account's health and CLV: one row per account and date, upserted.
+class Band(models.TextChoices):
+    """An account's health band on a snapshot (the thresholds are in ScoringSettings)."""
 
-    Arrays follow `relationships.tests.scoring_reference.MEASURES`; a NULL entry is a measure without data.
+    GREEN = "green", "Green (healthy)"
+    AMBER = "amber", "Amber (watch)"
+    RED = "red", "Red (at risk)"
+    INSUFFICIENT = "insufficient", "No score"
+
+
+# The band of each rank relationships/scoring/compute.py's `health` gives.
+BANDS_BY_RANK = {
+    INSUFFICIENT_RANK: Band.INSUFFICIENT,
+    RED_RANK: Band.RED,
+    AMBER_RANK: Band.AMBER,
+    GREEN_RANK: Band.GREEN,
+}
+AT_RISK = (Band.AMBER, Band.RED)
+
+
+class AccountScore(models.Model):
+    """Sanitized: the daily snapshot of an account's health and CLV, one row per account and date, upserted.
+
+    Safe across walls (portfolio dashboards read it for every account); what explains the score
+    and the margin behind the CLV are in AccountScoreDetail, under row-level security.
     """
 
     # No index of its own: the unique (account, scored_on) constraint leads with the account, and one
@@ -162,15 +192,11 @@ class AccountScore(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scores", db_index=False)
     scored_on = models.DateField()
     health = models.FloatField(null=True, blank=True)
-    band = models.CharField(max_length=12)
+    band = models.CharField(max_length=12, choices=Band.choices)
     trend_30d = models.FloatField(null=True, blank=True, help_text="Health points since 30 days ago.")
-    coverage = models.FloatField()
-    measure_scores = ArrayField(models.FloatField(null=True))
-    contributions = ArrayField(models.FloatField(null=True))
-    in_trouble = models.BooleanField(default=False)
+    coverage = models.FloatField(help_text="Share of the configured weight whose measures had data.")
     retention = models.FloatField(null=True, blank=True)
     retention_source = models.CharField(max_length=8, blank=True)  # health | segment | default
-    annual_margin = models.FloatField(null=True, blank=True)
     clv = models.FloatField(null=True, blank=True)
     clv_curve = ArrayField(models.FloatField(), default=list, blank=True)
     computed_at = models.DateTimeField()
@@ -178,7 +204,8 @@ class AccountScore(models.Model):
     class Meta:
         ordering = ["account", "-scored_on"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "scored_on"], name="score_one_per_account_day")
+            models.UniqueConstraint(fields=["account", "scored_on"], name="score_one_per_account_day"),
+            models.CheckConstraint(condition=models.Q(band__in=Band.values), name="score_band_known"),
         ]
         indexes = [models.Index(fields=["scored_on", "band"])]
 
@@ -186,17 +213,47 @@ class AccountScore(models.Model):
         return f"{self.account} on {self.scored_on}: {self.health} ({self.band})"
 
 
+class AccountScoreDetail(models.Model):
+    """Confidential: why an account's snapshot scored what it did, and the margin behind its CLV.
+
+    One row per AccountScore, keyed by the same (account, date) and written with it. Arrays follow
+    relationships/scoring/compute.py's MEASURES; a NULL entry is a measure without data.
+    """
+
+    # The key is the snapshot's: no id column, and one index for the nightly insert to maintain.
+    pk = models.CompositePrimaryKey("account", "scored_on")
+    # No foreign key in the database: its check on every nightly row doubled the commit's key checks
+    # (the snapshot's own already holds the account); deletes still cascade here, and rows are only
+    # ever written with their snapshot (relationships/scoring/output.py).
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="score_details", db_index=False, db_constraint=False
+    )
+    scored_on = models.DateField()
+    measure_scores = ArrayField(models.FloatField(null=True))
+    contributions = ArrayField(models.FloatField(null=True))
+    mostly_firefighting = models.BooleanField(
+        default=False, help_text="Most of the last 90 days' interactions were firefighting or escalation."
+    )
+    annual_margin = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account_id", "-scored_on"]
+
+    def __str__(self) -> str:
+        return f"Score detail of account {self.account_id} on {self.scored_on}"
+
+
 class ScoreAlert(models.Model):
     """A notification to the account owner, once per account, kind and episode (the day it began)."""
 
     class Kind(models.TextChoices):
         BAND_DROP = "band_drop", "Health band dropped"
-        TROUBLE = "trouble", "Mostly firefighting or escalation"
+        MOSTLY_FIREFIGHTING = "firefighting", "Mostly firefighting or escalation"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_alerts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="score_alerts")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    episode_on = models.DateField(help_text="The day the drop or the trouble began.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    episode_on = models.DateField(help_text="The day the drop or the firefighting began.")
     message = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -1,17 +1,16 @@
 """The nightly recompute of health and CLV, set-based (docs/architecture.md, rule 4).
 
 A run (`scoring_run_begin`) splits the accounts into id ranges; each range (`scoring_chunk_compute`)
-is loaded in a few aggregate statements, scored by the pure functions of relationships/scoring.py and
-written into the daily snapshot keyed by (account, date) — copied straight in when the day has no
-rows yet, otherwise copied into a temporary table and upserted from there — all in one transaction:
-a chunk that dies leaves the previous snapshot in place, and a rerun replaces rather than duplicates.
-Any worker may take any chunk; the last one to finish closes the run.
+is loaded in a few aggregate statements (relationships/scoring/inputs.py), scored by the vectorised
+pure functions of relationships/scoring/compute.py and written, as the sanitized snapshot and its
+confidential detail keyed by (account, date), by relationships/scoring/output.py — copied straight in
+when the day has no rows yet, otherwise copied into temporary tables and upserted from there — with the
+owners' alerts (relationships/scoring/alerts.py), all in one transaction: a chunk that dies leaves the
+previous snapshot in place, and a rerun replaces rather than duplicates. Any worker may take any
+chunk; the last one to finish closes the run.
 
-No user is behind the nightly run, so it reads the tables directly (services may), never a page.
-
-This module is the service's entry points (runs, chunks, settings); the chunk's statements are in
-`scoring_inputs.py`, the scoring of their rows and the bulk writes in `scoring_output.py` (names used
-elsewhere are re-exported here).
+No user is behind the nightly run: it acts as the system principal (kam/celery.py) and reads the
+tables directly (services may), never a page.
 """
 
 import datetime
@@ -24,25 +23,9 @@ from django.utils import timezone
 
 from accounts.models import Account
 from relationships.models import AccountScore, ScoringRun, ScoringRunChunk, ScoringSettings
-from relationships.scoring.inputs import (  # noqa: F401 - re-exported
-    ENGAGED_DAYS,
-    ESCALATION_OPEN_DAYS,
-    FRESH_DAYS,
-    PRIOR_DAYS,
-    RECENT_DAYS,
-    SNAPSHOT_LOOKBACK_DAYS,
-    Inputs,
-    chunk_params,
-    load_inputs,
-)
-from relationships.scoring.output import (  # noqa: F401 - re-exported
-    CURVE_YEARS_IF_INFINITE,
-    Config,
-    raise_alerts,
-    score_rows,
-    scoring_settings,
-    write_scores,
-)
+from relationships.scoring.alerts import chunk_alerts, score_alerts_raise
+from relationships.scoring.inputs import SNAPSHOT_LOOKBACK_DAYS, chunk_params, load_inputs
+from relationships.scoring.output import Config, score_chunk, write_scores
 
 # Advisory lock keys (two int4): one for starting a run, one per chunk (second key: first account id).
 LOCK_CLASS_RUN, LOCK_CLASS_CHUNK = 0x4B414D, 0x4B414E
@@ -171,12 +154,12 @@ def scoring_chunk_compute(
         half_life_days=config.half_life_days,
     )
     inputs = load_inputs(params)
-    buffer, alerts, count = score_rows(inputs, config, rates, scored_on)
-    write_scores(buffer, fresh=inputs.fresh)
-    raise_alerts(alerts, scored_on)
+    scores = score_chunk(inputs, config, rates)
+    write_scores(scores, day=scored_on, computed_at=inputs.computed_at, fresh=inputs.fresh)
+    score_alerts_raise(alerts=chunk_alerts(inputs, scores), day=scored_on)
     if run:
-        _chunk_done(run, first_account_id, last_account_id, count)
-    return count
+        _chunk_done(run, first_account_id, last_account_id, len(scores))
+    return len(scores)
 
 
 def _chunk_done(run: ScoringRun, first: int, last: int, count: int, error: str = "") -> None:

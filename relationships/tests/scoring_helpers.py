@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from relationships.models import AccountScore, Interaction
+from relationships.models import AccountScore, AccountScoreDetail, Interaction
 from relationships.revenue.services import monthly_revenue_upsert
 
 TODAY = timezone.localdate
@@ -41,7 +41,9 @@ def monthly_revenue(account, months: int, revenue: float, margin: float, growth:
 
 
 def snapshot_rows(day=None):
-    fields = [f.attname for f in AccountScore._meta.concrete_fields]
-    return list(
-        AccountScore.objects.filter(scored_on=day or TODAY()).order_by("account_id").values_list(*fields)
-    )
+    """Every column of the day's snapshots and of their details, in account order."""
+    rows = []
+    for model in (AccountScore, AccountScoreDetail):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "pk"]
+        rows += model.objects.filter(scored_on=day or TODAY()).order_by("account_id").values_list(*fields)
+    return rows

@@ -1,44 +1,23 @@
-"""Pure scoring functions: relationship health (0–100) and CLV (B2B margin model).
+"""The scalar reference of the nightly scoring: one account at a time, in plain Python.
 
-No ORM, no Django: the nightly service (relationships/services/scoring.py) aggregates the inputs in
-SQL and calls these per account; the tests call them directly. Every measure is scaled 0–100, or
-None when the account has no data for it, so the health score can say why it is what it is.
+Used by tests only. The nightly run computes with the vectorised functions of
+relationships/scoring/compute.py; relationships/tests/test_scoring_compute.py checks, on randomized
+inputs and edge cases, that they give exactly these values (the same IEEE operations in the same
+order). Every measure is scaled 0–100, or None when the account has no data for it. The measures, the
+category values and the band names are the production ones.
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# The measures, in the order they are stored (AccountScore.measure_scores / contributions).
-MIX = "interaction_mix"
-RECENCY = "engagement_recency"
-TREND = "engagement_trend"
-STAKEHOLDERS = "stakeholder_coverage"
-PLAN = "plan_progress"
-COMMERCIAL = "commercial_trend"
-ESCALATIONS = "open_escalations"
-MEASURES = (MIX, RECENCY, TREND, STAKEHOLDERS, PLAN, COMMERCIAL, ESCALATIONS)
-MEASURE_LABELS = {
-    MIX: "Interaction value mix",
-    RECENCY: "Engagement recency",
-    TREND: "Engagement trend",
-    STAKEHOLDERS: "Stakeholder coverage and freshness",
-    PLAN: "Plan progress",
-    COMMERCIAL: "Commercial trend",
-    ESCALATIONS: "Open escalations",
-}
+from relationships.scoring.compute import (  # noqa: F401 - re-exported for the tests
+    CATEGORY_VALUE,
+    MEASURE_LABELS,
+    MEASURES,
+)
+from relationships.scoring.models import Band
 
-# Value of each interaction category to the relationship (docs/architecture.md, vocabulary):
-# +1 builds it, −1 erodes it.
-CATEGORY_VALUE = {
-    "relationship": 1.0,
-    "value_adding": 1.0,
-    "firefighting": -1.0,
-    "escalation": -1.0,
-    "unvalued": -0.5,
-}
-
-GREEN, AMBER, RED, INSUFFICIENT = "green", "amber", "red", "insufficient"
+GREEN, AMBER, RED, INSUFFICIENT = Band.GREEN, Band.AMBER, Band.RED, Band.INSUFFICIENT
 BAND_RANK = {GREEN: 3, AMBER: 2, RED: 1}
 
 
@@ -49,11 +28,6 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
 def decay_weight(age_days: float, half_life_days: float) -> float:
     """Weight of an interaction `age_days` old: 1 today, ½ after one half-life."""
     return 0.5 ** (max(age_days, 0.0) / half_life_days)
-
-
-def decay_rate(half_life_days: float) -> float:
-    """λ with decay_weight(age) = exp(−λ·age): the SQL computes each weight with a single exp()."""
-    return math.log(2.0) / half_life_days
 
 
 # --- measures, each 0–100 or None (no data) -------------------------------------------------------
@@ -193,9 +167,11 @@ def band_dropped(previous: str | None, current: str) -> bool:
     return previous in BAND_RANK and current in BAND_RANK and BAND_RANK[current] < BAND_RANK[previous]
 
 
-def in_trouble(recent: int, recent_trouble: int, *, share: float = 0.5, minimum: int = 3) -> bool:
-    """Most of the recent interactions were firefighting or escalation (with enough of them to say)."""
-    return recent >= minimum and recent_trouble > share * recent
+def mostly_firefighting(
+    recent: int, recent_firefighting: int, *, share: float = 0.5, minimum: int = 3
+) -> bool:
+    """More than `share` of the recent interactions were firefighting or escalation (at least `minimum`)."""
+    return recent >= minimum and recent_firefighting > share * recent
 
 
 # --- CLV: the B2B margin model --------------------------------------------------------------------

@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +101,30 @@ def test_every_portfolio_chart_downloads_as_csv_without_confidential_text(client
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), chart
         assert CANARY not in response.content.decode()
     assert client.get(url, {"format": "csv", "chart": "nope"}).status_code == 404
+
+
+PORTFOLIO_CHARTS = ("bands_now", "band_history", "clv_distribution", "selection_matrix")
+
+
+def _detail_reads(client, urls) -> list[str]:
+    """The statements that touched the score detail table while `client` opened `urls`."""
+    with CaptureQueriesContext(connection) as queries:
+        for url, params in urls:
+            assert client.get(url, params).status_code == 200, (url, params)
+    return [q["sql"] for q in queries.captured_queries if "accountscoredetail" in q["sql"]]
+
+
+def test_portfolio_views_read_only_the_sanitized_snapshot_never_its_detail(client, personas):
+    _portfolio(personas)
+    portfolio = reverse("relationships:dashboard_portfolio")
+    urls = [(portfolio, {}), (reverse("accounts:list"), {})]
+    urls += [(portfolio, {"format": "csv", "chart": chart}) for chart in PORTFOLIO_CHARTS]
+    for persona in (personas.carol, personas.dave):
+        client.force_login(persona)
+        assert _detail_reads(client, urls) == [], persona.username
+    # Control: alice's own dashboard does read it (what drives her accounts' scores).
+    client.force_login(personas.alice)
+    assert _detail_reads(client, [(reverse("relationships:dashboard_mine"), {})])
 
 
 def test_alice_dashboard_shows_drivers_stale_plan_and_cold_stakeholder(client, personas):

@@ -1,9 +1,11 @@
-"""The pure scoring functions (relationships/scoring.py): measures, weights, bands, retention, CLV."""
+"""The scoring formulas, in their scalar reference (relationships/tests/scoring_reference.py): measures,
+weights, bands, retention, CLV."""
 
 import math
 
 import pytest
 
+from relationships.scoring import compute
 from relationships.tests import scoring_reference as s
 
 WEIGHTS = (25, 15, 10, 15, 15, 10, 10)
@@ -193,11 +195,11 @@ def test_band_drop(previous, current, dropped):
 
 
 @pytest.mark.parametrize(
-    ("recent", "trouble", "expected"),
+    ("recent", "firefighting", "expected"),
     [(0, 0, False), (2, 2, False), (4, 2, False), (5, 3, True), (3, 3, True)],
 )
-def test_most_recent_interactions_in_trouble(recent, trouble, expected):
-    assert s.in_trouble(recent, trouble) is expected
+def test_mostly_firefighting_needs_more_than_half_of_at_least_three(recent, firefighting, expected):
+    assert s.mostly_firefighting(recent, firefighting) is expected
 
 
 def test_measures_are_named_and_labelled():
@@ -207,4 +209,4 @@ def test_measures_are_named_and_labelled():
 
 @pytest.mark.parametrize("age", [0, 1, 45, 90, 365, 730])
 def test_decay_rate_gives_the_decay_weight_with_one_exp(age):
-    assert math.exp(-age * s.decay_rate(90)) == pytest.approx(s.decay_weight(age, 90), rel=1e-12)
+    assert math.exp(-age * compute.decay_rate(90)) == pytest.approx(s.decay_weight(age, 90), rel=1e-12)

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from compliance.principal import Principal, acting_as
 from kam.lib.csv_import import CsvFileError, RowsRefused, parse_rows, read_rows, run_import
 from relationships.models import MonthlyRevenue, ScoreAlert, ScoringRun, ScoringSettings
 from relationships.revenue.imports import REVENUE
@@ -42,6 +43,21 @@ def test_panel_shows_score_band_why_and_the_clv_curve(personas, django_assert_ma
     assert health["measures"][0]["contribution"] >= health["measures"][1]["contribution"]
 
 
+def test_panel_shows_why_and_the_margin_only_where_the_database_shows_the_detail(personas):
+    account = personas.alice_account
+    interact(account, "value_adding", 3)
+    monthly_revenue(account, 12, revenue=10_000, margin=2_000)
+    scoring_services.scoring_run_now(scored_on=TODAY())
+    with acting_as(Principal("user", personas.alice.pk)):
+        _health, insider = _panel(personas.alice, account)
+    # bob is no insider of alice's account: row-level security hides the detail from his transaction.
+    with acting_as(Principal("user", personas.bob.pk)):
+        _health, outsider = _panel(personas.bob, account)
+    assert 'data-testid="health-measures"' in insider and "annual margin of 24,000" in insider
+    assert 'data-testid="health-measures"' not in outsider and "annual margin" not in outsider
+    assert 'data-testid="clv"' in outsider and 'data-testid="health-band"' in outsider  # sanitized
+
+
 def test_panel_says_insufficient_data_instead_of_a_guess(personas):
     scoring_services.scoring_run_now(scored_on=TODAY())
     _health, html = _panel(personas.alice, personas.alice_account)
@@ -52,7 +68,7 @@ def test_owner_sees_the_alert_badge_and_others_do_not(client, personas):
     ScoreAlert.objects.create(
         account=personas.alice_account,
         user=personas.alice,
-        kind="trouble",
+        kind=ScoreAlert.Kind.MOSTLY_FIREFIGHTING,
         episode_on=TODAY(),
         message="Mostly firefighting.",
     )

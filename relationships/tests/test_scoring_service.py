@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
-from relationships.models import AccountScore, ScoreAlert, ScoringRun, ScoringRunChunk
+from relationships.models import AccountScore, AccountScoreDetail, ScoreAlert, ScoringRun, ScoringRunChunk
 from relationships.scoring import services
+from relationships.scoring.models import Band
 from relationships.tests import scoring_reference as scoring
 from relationships.tests.scoring_helpers import TODAY, interact, monthly_revenue, snapshot_rows
 
@@ -24,6 +25,10 @@ def score_of(account, day=None) -> AccountScore:
     return AccountScore.objects.get(account=account, scored_on=day or TODAY())
 
 
+def detail_of(account, day=None) -> AccountScoreDetail:
+    return AccountScoreDetail.objects.get(account=account, scored_on=day or TODAY())
+
+
 def test_sql_measures_agree_with_the_pure_functions(personas):
     account = personas.alice_account
     for category, days_ago in (
@@ -34,15 +39,15 @@ def test_sql_measures_agree_with_the_pure_functions(personas):
     ):
         interact(account, category, days_ago)
     score_now()
-    snapshot = score_of(account)
-    mix, recency, trend, _people, plan, commercial, escalations = snapshot.measure_scores
+    snapshot, detail = score_of(account), detail_of(account)
+    mix, recency, trend, _people, plan, commercial, escalations = detail.measure_scores
     pairs = [("value_adding", 10), ("firefighting", 100), ("escalation", 5), ("relationship", 200)]
     assert mix == pytest.approx(scoring.mix_score_of(pairs, 90), abs=0.01)
     assert recency == pytest.approx(scoring.recency_score(5, 120), abs=0.01)
     assert trend == pytest.approx(scoring.trend_score(2, 1), abs=1e-3)
     assert escalations == scoring.escalation_score(1, True)
     assert plan is None and commercial is None
-    assert snapshot.health == pytest.approx(sum(c for c in snapshot.contributions if c is not None), abs=0.05)
+    assert snapshot.health == pytest.approx(sum(c for c in detail.contributions if c is not None), abs=0.05)
 
 
 def test_account_without_interactions_has_insufficient_data_and_segment_or_default_retention(personas):
@@ -51,7 +56,7 @@ def test_account_without_interactions_has_insufficient_data_and_segment_or_defau
     snapshot = score_of(personas.bob_account)
     assert snapshot.band == "insufficient" and snapshot.health is None
     assert snapshot.retention_source == "default" and snapshot.retention == 0.75
-    assert snapshot.annual_margin == pytest.approx(1200)
+    assert detail_of(personas.bob_account).annual_margin == pytest.approx(1200)
     assert snapshot.clv == pytest.approx(scoring.clv(1200, 0.75, 0.10, 5), abs=1e-3)
     assert len(snapshot.clv_curve) == 5
 
@@ -76,7 +81,7 @@ def test_clv_uses_retention_from_health(personas, settings):
     )
     assert snapshot.clv == pytest.approx(scoring.clv(3000, snapshot.retention, 0.10, None), abs=1e-3)
     assert len(snapshot.clv_curve) == 10
-    assert snapshot.measure_scores[5] > 50  # revenue grew
+    assert detail_of(account).measure_scores[5] > 50  # revenue grew
 
 
 def test_rerun_the_same_day_replaces_and_never_duplicates(personas):
@@ -85,10 +90,10 @@ def test_rerun_the_same_day_replaces_and_never_duplicates(personas):
     first, health = snapshot_rows(), score_of(personas.alice_account).health
     score_now()
     assert snapshot_rows() == first  # identical rows, computed_at included
-    assert AccountScore.objects.count() == 2
+    assert (AccountScore.objects.count(), AccountScoreDetail.objects.count()) == (2, 2)
     interact(personas.alice_account, "escalation", 1)
     score_now()
-    assert AccountScore.objects.count() == 2
+    assert (AccountScore.objects.count(), AccountScoreDetail.objects.count()) == (2, 2)
     assert score_of(personas.alice_account).health < health
 
 
@@ -137,12 +142,13 @@ def test_a_chunk_dying_mid_run_leaves_the_previous_snapshot_and_a_rerun_complete
         raise RuntimeError("worker killed after writing the scores")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "raise_alerts", worker_killed)
+        patch.setattr(services, "score_alerts_raise", worker_killed)
         with pytest.raises(RuntimeError):
             services.scoring_chunk_compute(
                 scored_on=TODAY(), first_account_id=lo, last_account_id=hi, run_id=run.pk
             )
     assert not AccountScore.objects.filter(scored_on=TODAY()).exists()
+    assert not AccountScoreDetail.objects.filter(scored_on=TODAY()).exists()
     assert snapshot_rows(yesterday) == before
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.RUNNING and run.chunks_done == 0
@@ -197,9 +203,16 @@ def test_mostly_firefighting_alerts_once_per_episode(personas):
     score_now(TODAY() - datetime.timedelta(days=1))
     score_now()
     score_now()
-    alerts = ScoreAlert.objects.filter(account=account, kind="trouble")
+    alerts = ScoreAlert.objects.filter(account=account, kind=ScoreAlert.Kind.MOSTLY_FIREFIGHTING)
     assert alerts.count() == 1 and alerts.get().user == personas.bob
-    assert score_of(account).in_trouble
+    assert detail_of(account).mostly_firefighting
+
+
+def test_the_database_refuses_a_band_that_is_not_a_band(personas):
+    score_now()
+    with pytest.raises(IntegrityError, match="score_band_known"), transaction.atomic():
+        AccountScore.objects.filter(account=personas.alice_account).update(band="purple")
+    assert score_of(personas.alice_account).band == Band.INSUFFICIENT
 
 
 def test_settings_change_needs_permission_and_valid_thresholds(personas):
