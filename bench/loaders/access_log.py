@@ -48,16 +48,24 @@ def _entry(pk: int, at, *, managers: int, accounts: int, ams: list[int], usernam
     )
 
 
+def sql_tail(table: Table) -> str:
+    """The newest entry's id and hash, or no row when the log is empty."""
+    return f"SELECT {table.id}, {table.hash} FROM {table} ORDER BY {table.id} DESC LIMIT 1"  # noqa: S608 - names from _meta
+
+
 def access_log_load(owner, *, rows: int, managers: int, accounts: int, ams: list[int], usernames: list[str]):
     """`rows` entries over the last year, COPYed in batches through the owner connection."""
     table = Table(AccessLogEntry)
     copy = f"COPY {table} ({', '.join(getattr(table, name) for name in FIELDS)}) FROM STDIN"
     end = timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=5)
     step = datetime.timedelta(days=365) / max(rows, 1)
-    previous, buffer = access_log.GENESIS, io.StringIO()
+    buffer = io.StringIO()
     owner.ensure_connection()
     with owner.connection.cursor() as cursor:
-        for pk in range(1, rows + 1):
+        # Continue the chain the set-up already began (creating users and teams is logged too).
+        cursor.execute(sql_tail(table))
+        last_id, previous = cursor.fetchone() or (0, access_log.GENESIS)
+        for pk in range(last_id + 1, last_id + rows + 1):
             at = (end - datetime.timedelta(days=365) + step * pk).astimezone(datetime.UTC)
             entry = _entry(pk, at, managers=managers, accounts=accounts, ams=ams, usernames=usernames)
             entry.prev_hash = previous
@@ -65,11 +73,16 @@ def access_log_load(owner, *, rows: int, managers: int, accounts: int, ams: list
             entry.at = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             buffer.write("\t".join(str(getattr(entry, name)) for name in FIELDS) + "\n")
             previous = entry.hash
-            if pk % COPY_EVERY == 0 or pk == rows:
+            if (pk - last_id) % COPY_EVERY == 0 or pk == last_id + rows:
                 buffer.seek(0)
                 cursor.copy_expert(copy, buffer)
                 buffer = io.StringIO()
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence(%s, %s), %s, %s)",
-            [AccessLogEntry._meta.db_table, AccessLogEntry._meta.pk.column, max(rows, 1), rows > 0],
+            [
+                AccessLogEntry._meta.db_table,
+                AccessLogEntry._meta.pk.column,
+                max(last_id + rows, 1),
+                last_id + rows > 0,
+            ],
         )

@@ -2,13 +2,14 @@
 
 from accounts.models import Account, Segment
 from bench.tables import sql
-from relationships.models import AccountScore, MonthlyRevenue, ScoringRun
+from relationships.models import AccountScore, AccountScoreDetail, MonthlyRevenue, ScoringRun
 
 TABLES = {
     "account": Account,
     "segment": Segment,
     "run": ScoringRun,
     "score": AccountScore,
+    "detail": AccountScoreDetail,
     "revenue": MonthlyRevenue,
 }
 
@@ -27,16 +28,24 @@ FROM generate_series(0, %(days)s - 1) d
 """,
     """
 INSERT INTO {score} ({score.account}, {score.scored_on}, {score.health}, {score.band}, {score.trend_30d},
-    {score.coverage}, {score.measure_scores}, {score.contributions}, {score.in_trouble}, {score.retention},
-    {score.retention_source}, {score.annual_margin}, {score.clv}, {score.clv_curve}, {score.computed_at})
+    {score.coverage}, {score.retention}, {score.retention_source}, {score.clv}, {score.clv_curve},
+    {score.computed_at})
 SELECT a.{account.id}, current_date - d, h,
     CASE WHEN h >= 70 THEN 'green' WHEN h >= 40 THEN 'amber' ELSE 'red' END,
-    0, 1, ARRAY[h,h,h,h,h,h,h]::float8[], ARRAY[h/7,h/7,h/7,h/7,h/7,h/7,h/7]::float8[], false, 0.8,
-    'health', c, c * 3.5 * (1 + d / 1000.0), ARRAY[c, 2 * c, 3 * c, 3.5 * c], now()
+    0, 1, 0.8, 'health', c * 3.5 * (1 + d / 1000.0), ARRAY[c, 2 * c, 3 * c, 3.5 * c], now()
 FROM generate_series(0, %(days)s - 1) d, {account} a,
     LATERAL (SELECT (30 + (a.{account.id} * 37 + d) %% 60)::float8 AS h,
                     (1000 + a.{account.id} %% 997 * 50)::float8 AS c) x
 ORDER BY d DESC, a.{account.id}
+""",
+    # The confidential detail of each snapshot, in its own table under row-level security.
+    """
+INSERT INTO {detail} ({detail.account}, {detail.scored_on}, {detail.measure_scores}, {detail.contributions},
+    {detail.mostly_firefighting}, {detail.annual_margin})
+SELECT s.{score.account}, s.{score.scored_on}, ARRAY[h,h,h,h,h,h,h]::float8[],
+    ARRAY[h/7,h/7,h/7,h/7,h/7,h/7,h/7]::float8[], false, c
+FROM {score} s,
+    LATERAL (SELECT s.{score.health} AS h, (1000 + s.{score.account} %% 997 * 50)::float8 AS c) x
 """,
 ]
 

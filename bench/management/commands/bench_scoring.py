@@ -27,11 +27,16 @@ from bench.loaders.scoring import portfolio_build
 from bench.options import add_scale_argument, scaled
 from bench.tables import sql
 from compliance import principal
-from relationships.models import AccountScore, Interaction, MonthlyRevenue, ScoringRun
+from relationships.models import AccountScore, AccountScoreDetail, Interaction, MonthlyRevenue, ScoringRun
 from relationships.scoring.services import scoring_chunk_compute, scoring_run_begin
 
 ACCOUNTS, INTERACTIONS_PER_ACCOUNT, REVENUE_MONTHS = 100_000, 100, 24
-TABLES = {"account": Account, "interaction": Interaction, "revenue": MonthlyRevenue, "score": AccountScore}
+TABLES = {
+    "account": Account,
+    "interaction": Interaction,
+    "revenue": MonthlyRevenue,
+    "detail": AccountScoreDetail,
+}
 
 
 def _chunk(args: tuple) -> int:
@@ -74,7 +79,14 @@ class Command(BaseCommand):
             self.stderr.write(f"built {accounts} accounts in {time.monotonic() - started:.1f}s")
         interactions = row_count(owner, Interaction)
         with owner.cursor() as cursor:  # a fresh night: today's snapshot is inserted, not found equal
-            cursor.execute(sql("TRUNCATE {score}, {run} CASCADE", score=AccountScore, run=ScoringRun))
+            cursor.execute(
+                sql(
+                    "TRUNCATE {score}, {detail}, {run} CASCADE",
+                    score=AccountScore,
+                    detail=AccountScoreDetail,
+                    run=ScoringRun,
+                )
+            )
         baseline = _baseline(owner)
         seconds, run = _recompute(workers)
         if run.status != ScoringRun.Status.SUCCEEDED or run.accounts != accounts:
@@ -94,8 +106,8 @@ def _scored_interactions(owner, day) -> bool:
     with owner.cursor() as cursor:
         cursor.execute(
             sql(
-                "SELECT EXISTS (SELECT 1 FROM {score} WHERE {score.scored_on} = %s "
-                "AND {score.measure_scores}[1] IS NOT NULL)",
+                "SELECT EXISTS (SELECT 1 FROM {detail} WHERE {detail.scored_on} = %s "
+                "AND {detail.measure_scores}[1] IS NOT NULL)",
                 **TABLES,
             ),
             [day],
