@@ -2,7 +2,8 @@
 
 An import runs every row through the same services as the forms, inside one transaction. A dry run
 always rolls back; a real import commits only when every row was valid, so a file is written whole
-or not at all. Rows are numbered as in a spreadsheet: the header is row 1.
+or not at all. Rows are numbered as in a spreadsheet: the header is row 1. Each check and each
+import leaves an entry in the access log (rows, errors, whether it was written).
 """
 
 import csv
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Account, Stakeholder
+from compliance import access_log
 from kam.lib.csv_guard import csv_safe, csv_unguard
 from relationships.interactions.services import interaction_create, team_users
 from relationships.models import Interaction
@@ -326,6 +328,14 @@ def run_import(*, account: Account, actor, kind: Kind, data: bytes, commit: bool
             result.written = True
     except _DryRun:
         pass
+    access_log.record(
+        user=actor,
+        account_id=account.pk,
+        object_type=f"{kind.slug.removesuffix('s')}_import",
+        action="import" if commit else "import_check",
+        reason=f"{result.rows} row(s), {len(result.errors)} error(s)"
+        + ("; written" if result.written else "; nothing written"),
+    )
     return result
 
 

@@ -4,7 +4,6 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from relationships.interactions.forms import CsvUploadForm
@@ -15,21 +14,13 @@ MAX_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "csv-import:revenue"
 
 
-class _DryRun(Exception):
-    """Rolls the dry run back after the service has checked every row."""
-
-
 def _check(user, data: bytes) -> tuple[int, list]:
     """(valid rows, errors) for `data`, with every check the real import makes, writing nothing."""
     rows, errors = parse_revenue_csv(data)
     try:
-        with transaction.atomic():
-            count = revenue_import(actor=user, rows=rows, errors=errors)
-            raise _DryRun
+        return revenue_import(actor=user, rows=rows, errors=errors, commit=False), []
     except RevenueImportError as failure:
         return 0, failure.errors
-    except _DryRun:
-        return count, []
 
 
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
