@@ -102,7 +102,6 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
     note = note.strip()
     if len(note) > 2000:
         raise ValidationError({"note": "Keep the note under 2,000 characters."})
-    access.hold_wall_lock(crossing.user)  # the requester's reads wait for this decision
     at = access.now()
     if approve:
         conflicts = access.staffing_conflicts(crossing.user, crossing.account, at=at)
