@@ -19,15 +19,15 @@ The functions:
 - `record_list_read(user, accounts, ...)`: pages built from several accounts' confidential rows log
   one entry per account and mark a read of each; `record_shown` logs sanitized items about
   accounts (alerts in the navigation) without counting them as reads.
+- `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
+  portfolio (executives, compliance officers, administrators); only insiders' accounts for the rest.
+- `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
+  cross into it) would breach the wall; empty when it would not.
 
 A user's decisions are serialised: before deciding, the gateway takes the user's wall lock
 (`pg_advisory_xact_lock`), held until the request's transaction ends, and an allowed read enters
 the read history in that same transaction. Two requests opening competing accounts at once thus
 decide one after the other, and the second sees the first's read (Brewer-Nash without a race).
-- `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
-  portfolio (executives, compliance officers, administrators); only insiders' accounts for the rest.
-- `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
-  cross into it) would breach the wall; empty when it would not.
 
 Row-level security in PostgreSQL (compliance/migrations/0003) enforces rule 1 again underneath.
 """
