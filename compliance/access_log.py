@@ -81,8 +81,8 @@ class Collector:
     view_kwargs: dict = dataclasses.field(default_factory=dict)
     entries: list[dict] = dataclasses.field(default_factory=list)
     reads: dict[tuple[int, int], datetime.datetime] = dataclasses.field(default_factory=dict)
-    # Users whose wall lock this request's transaction holds (taken once, held to its end).
-    locked: set[int] = dataclasses.field(default_factory=set)
+    # Users whose wall lock this request holds, with the savepoints open when it was taken.
+    locked: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def add(self, entry: dict) -> None:
         self.entries.append(entry)
@@ -223,15 +223,18 @@ def flush(collector: Collector, *, rolled_back: bool = False) -> None:
 def lock_needed(user_id: int) -> bool:
     """Whether the wall lock of `user_id` (compliance/access.py) must be taken now.
 
-    A request takes it once, in its outermost transaction; inside a savepoint it is taken again
-    each time, since rolling the savepoint back releases it.
+    A request takes it once. Rolling back a savepoint releases a lock taken inside it, so the lock
+    counts as held only while every savepoint open when it was taken is still open (Django never
+    reuses a savepoint's name).
     """
     collector = _collector.get()
-    if collector is None or connection.savepoint_ids:
+    if collector is None:
         return True
-    if user_id in collector.locked:
+    current = tuple(connection.savepoint_ids)
+    taken_in = collector.locked.get(user_id)
+    if taken_in is not None and current[: len(taken_in)] == taken_in:
         return False
-    collector.locked.add(user_id)
+    collector.locked[user_id] = current
     return True
 
 
