@@ -14,15 +14,21 @@ The functions:
 - `visible_accounts(user)`: accounts whose confidential content `user` may read now (all three).
 - `get_account_for_user(user, account_id)`: one such account, or Http404. An account the user may
   not read answers exactly like one that does not exist. Every answer is logged (allowed reads,
-  denials with their reason) and an allowed read enters the user's read history.
+  denials with their reason) and an allowed read enters the user's read history at once.
   `get_account_for_change(user, account_id, perm)` adds a permission check (403) behind the wall.
 - `record_list_read(user, accounts, ...)`: pages built from several accounts' confidential rows log
-  one entry and mark a read of each account shown.
+  one entry per account and mark a read of each; `record_shown` logs sanitized items about
+  accounts (alerts in the navigation) without counting them as reads.
 - `portfolio_accounts(user)`: sanitized fields of every account, for roles allowed to see the
   portfolio (executives, compliance officers, administrators); only insiders' accounts for the rest.
 - `staffing_conflicts(user, account)`: why putting `user` on `account`'s team (or letting them
   cross into it) would breach the wall; empty when it would not. `staffing_refused(user, account)`
   logs a refusal with those reasons, for compliance officers only.
+
+A user's decisions are serialised: before deciding, the gateway takes the user's wall lock
+(`pg_advisory_xact_lock`), held until the request's transaction ends, and an allowed read enters
+the read history in that same transaction. Two requests opening competing accounts at once thus
+decide one after the other, and the second sees the first's read (Brewer-Nash without a race).
 
 Row-level security in PostgreSQL (compliance/migrations/0003) enforces the same rule underneath.
 """
@@ -72,6 +78,18 @@ def now() -> datetime.datetime:
 
 def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# The two-key advisory lock space of the wall: (WALL_LOCK, user id). Another statement than the
+# decision's, so the decision's snapshot is taken after the lock is granted.
+WALL_LOCK = 0x4B414D57
+
+
+def hold_wall_lock(user) -> None:
+    """Hold `user`'s wall lock until the current transaction ends (no-op outside one)."""
+    if connection.in_atomic_block and access_log.lock_needed(user.pk):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WALL_LOCK, user.pk])
 
 
 def _cooling_off() -> datetime.timedelta:
@@ -135,6 +153,7 @@ def visible_accounts(user) -> QuerySet[Account]:
     """Accounts whose confidential content `user` may read now."""
     if not _active(user):
         return Account.objects.none()
+    hold_wall_lock(user)
     at = now()
     return Account.objects.filter(_insider(user, at) & _acknowledged(user, at))
 
@@ -235,6 +254,7 @@ def get_account_for_user(
             reason=reason,
         )
         raise Http404(NOT_FOUND)
+    hold_wall_lock(user)
     at = now()
     decision = decide(user, pk, at)
     if not decision.allowed or decision.must_acknowledge:
@@ -290,20 +310,31 @@ def get_account_for_change(user, account_id, perm: str, **log) -> Account:
 
 
 def record_list_read(user, account_ids, *, object_type: str, action: str = "list") -> None:
-    """A page built from several accounts' confidential rows: one entry, a read of each account."""
+    """A page built from several accounts' confidential rows: an entry and a read per account."""
     ids = sorted(set(account_ids))
     if not ids or not _active(user):
         return
-    at = now()
-    access_log.record(
-        user=user,
-        account_id=ids[0] if len(ids) == 1 else None,
-        object_type=object_type,
-        object_id=",".join(map(str, ids[:50])) + ("…" if len(ids) > 50 else ""),
-        action=action,
-        reason=f"{len(ids)} account(s)",
-    )
-    access_log.record_reads(user=user, account_ids=ids, read_at=at)
+    hold_wall_lock(user)
+    for pk in ids:
+        access_log.record(
+            user=user,
+            account_id=pk,
+            object_type=object_type,
+            object_id="",
+            action=action,
+            reason=f"one of {len(ids)} account(s) on the page",
+        )
+    access_log.record_reads(user=user, account_ids=ids, read_at=now())
+
+
+def record_shown(user, items, *, object_type: str) -> None:
+    """Sanitized items about accounts shown to `user`, as (account id, object id): logged, not reads."""
+    if not _active(user):
+        return
+    for account_id, object_id in items:
+        access_log.record(
+            user=user, account_id=account_id, object_type=object_type, object_id=object_id, action="view"
+        )
 
 
 def can_see_portfolio(user) -> bool:

@@ -3,11 +3,17 @@
 The gateway records entries as it decides (`record`); in a web request they are collected on the
 request (`collecting`) and appended when the response is ready, in the request's own transaction,
 or after its rollback when the request failed, so denials and failures are logged too. Outside a
-request (tasks, commands) `record` appends at once.
+request (tasks, commands) `record` appends at once. A read enters the read history at once
+(`record_reads`), in the transaction that decided it, so the next decision sees it.
 
 Appending goes through the SECURITY DEFINER function `compliance_access_log_append`, which chains
-each entry's hash onto the previous one (compliance/migrations/0002_access_log.py). `canonical`
-below is the same text, so `verify_chain` can recompute every link.
+each entry's hash onto the previous one (compliance/migrations/0002_access_log.py) and takes who
+acted from the transaction's principal (compliance/migrations/0004_access_log_principal.py).
+`canonical` below is the same text, so `verify_chain` can recompute every link.
+
+An entry keeps the request's path and only the query parameters in `LOGGED_QUERY`, whose values
+must look like what they are (ids, dates, short codes): nothing typed or copied from a
+confidential row reaches the log.
 """
 
 import contextlib
@@ -16,8 +22,10 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,6 +35,39 @@ from compliance.models import AccessLogEntry
 GENESIS = "0" * 64
 SEPARATOR = "\x1f"
 TEXT_LIMIT = 1000
+
+_NUMBER = re.compile(r"\d{1,18}")
+_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a choice's value or a chart's name, never free text
+# Query parameters an entry keeps, each with the form its value must have; any `*_id` is a number.
+LOGGED_QUERY = {
+    "page": _NUMBER,
+    "days": _NUMBER,
+    "segment": _NUMBER,
+    "owner": _NUMBER,
+    "fiscal_year": _NUMBER,
+    "date_from": _DATE,
+    "date_to": _DATE,
+    "format": _CODE,
+    "chart": _CODE,
+    "tier": _CODE,
+    "category": _CODE,
+    "channel": _CODE,
+    "state": _CODE,
+    "outcome": _CODE,
+    "kind": _CODE,
+    "person": re.compile(r"[us]\d{1,18}"),
+}
+
+
+def loggable_path(path: str, query: Iterable[tuple[str, str]]) -> str:
+    """`path` with only the allow-listed query parameters whose values have the expected form."""
+    kept = []
+    for name, value in query:
+        pattern = _NUMBER if name.endswith("_id") else LOGGED_QUERY.get(name)
+        if pattern is not None and pattern.fullmatch(value):
+            kept.append((name, value))
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 @dataclasses.dataclass
@@ -40,6 +81,8 @@ class Collector:
     view_kwargs: dict = dataclasses.field(default_factory=dict)
     entries: list[dict] = dataclasses.field(default_factory=list)
     reads: dict[tuple[int, int], datetime.datetime] = dataclasses.field(default_factory=dict)
+    # Users whose wall lock this request holds, with the savepoints open when it was taken.
+    locked: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def add(self, entry: dict) -> None:
         self.entries.append(entry)
@@ -94,13 +137,12 @@ def record(
         path=collector.path if collector else "",
         ip=collector.ip if collector else "",
     )
-    reads = {(user.pk, account_id): read_at} if read_at and account_id is not None else {}
+    if read_at and account_id is not None:
+        record_reads(user=user, account_ids=[account_id], read_at=read_at)
     if collector is None:
-        write([entry], reads)
-        return
-    collector.add(entry)
-    for key, at in reads.items():
-        collector.reads[key] = max(at, collector.reads.get(key, at))
+        write([entry], {})
+    else:
+        collector.add(entry)
 
 
 def record_change(
@@ -130,35 +172,48 @@ def _object_of(view_kwargs: dict, object_type: str, account_id) -> tuple[str, ob
 
 
 def record_reads(*, user, account_ids: Iterable[int], read_at: datetime.datetime) -> None:
-    """Mark reads of several accounts (a page built from many accounts' confidential rows)."""
-    collector = _collector.get()
+    """Mark reads of accounts in the read history now, in the transaction that allowed them.
+
+    The gateway holds the user's lock (compliance/access.py) until this transaction ends, so the
+    user's next decision sees these reads. In a request they are also kept on the collector, to be
+    written again if the request fails and its transaction is rolled back.
+    """
     reads = {(user.pk, account_id): read_at for account_id in account_ids}
-    if collector is None:
-        write([], reads)
-    else:
-        collector.reads.update(reads)
+    if not reads:
+        return
+    _upsert_reads(reads)
+    collector = _collector.get()
+    if collector is not None:
+        for key, at in reads.items():
+            collector.reads[key] = max(at, collector.reads.get(key, at))
+
+
+READS_UPSERT = """
+INSERT INTO compliance_readhistory (user_id, account_id, first_read_at, last_read_at, reads)
+SELECT r.user_id, r.account_id, r.at, r.at, 1
+  FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS r(user_id, account_id, at)
+ON CONFLICT (user_id, account_id) DO UPDATE
+   SET last_read_at = greatest(compliance_readhistory.last_read_at, excluded.last_read_at),
+       reads = compliance_readhistory.reads + 1
+"""
+
+
+def _upsert_reads(reads: dict[tuple[int, int], datetime.datetime]) -> None:
+    rows = [(user_id, account_id, at) for (user_id, account_id), at in sorted(reads.items())]
+    with connection.cursor() as cursor:
+        cursor.execute(READS_UPSERT, [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]])
 
 
 def write(entries: list[dict], reads: dict[tuple[int, int], datetime.datetime]) -> None:
     """Append `entries` to the chain and upsert the read history, in one transaction."""
     if not entries and not reads:
         return
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False):
         if reads:
-            rows = [(user_id, account_id, at) for (user_id, account_id), at in sorted(reads.items())]
-            cursor.execute(
-                """
-                INSERT INTO compliance_readhistory (user_id, account_id, first_read_at, last_read_at, reads)
-                SELECT r.user_id, r.account_id, r.at, r.at, 1
-                  FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS r(user_id, account_id, at)
-                ON CONFLICT (user_id, account_id) DO UPDATE
-                   SET last_read_at = greatest(compliance_readhistory.last_read_at, excluded.last_read_at),
-                       reads = compliance_readhistory.reads + 1
-                """,
-                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
-            )
+            _upsert_reads(reads)
         if entries:
-            cursor.execute("SELECT compliance_access_log_append(%s::jsonb)", [json.dumps(entries)])
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT compliance_access_log_append(%s::jsonb)", [json.dumps(entries)])
 
 
 @contextlib.contextmanager
@@ -177,10 +232,29 @@ def note_view(view_kwargs: dict) -> None:
         collector.view_kwargs = dict(view_kwargs)
 
 
-def flush(collector: Collector) -> None:
+def flush(collector: Collector, *, rolled_back: bool = False) -> None:
+    """Append what the request recorded; after a rollback, write its reads again too."""
     entries, reads = collector.entries, collector.reads
     collector.entries, collector.reads = [], {}
-    write(entries, reads)
+    write(entries, reads if rolled_back else {})
+
+
+def lock_needed(user_id: int) -> bool:
+    """Whether the wall lock of `user_id` (compliance/access.py) must be taken now.
+
+    A request takes it once. Rolling back a savepoint releases a lock taken inside it, so the lock
+    counts as held only while every savepoint open when it was taken is still open (Django never
+    reuses a savepoint's name).
+    """
+    collector = _collector.get()
+    if collector is None:
+        return True
+    current = tuple(connection.savepoint_ids)
+    taken_in = collector.locked.get(user_id)
+    if taken_in is not None and current[: len(taken_in)] == taken_in:
+        return False
+    collector.locked[user_id] = current
+    return True
 
 
 def canonical(entry: AccessLogEntry, prev_hash: str) -> str:
@@ -270,3 +344,15 @@ def check_head(head: dict) -> str | None:
     if AccessLogEntry.objects.filter(pk__lte=last_id).count() != count:
         return f"the log up to entry {last_id} no longer holds {count} entries"
     return None
+
+
+def import_record(*, user, account_id: int | None, object_type: str, result, commit: bool) -> None:
+    """Log a CSV file checked or imported into one account: how many rows, errors, whether written."""
+    record(
+        user=user,
+        account_id=account_id,
+        object_type=object_type,
+        action="import" if commit else "import_check",
+        reason=f"{result.rows} row(s), {len(result.errors)} error(s)"
+        + ("; written" if result.written else "; nothing written"),
+    )

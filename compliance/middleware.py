@@ -7,13 +7,23 @@
   transaction when it succeeds, after the rollback when it fails (with an "error" entry), so
   denials and failures are logged whatever happens.
 - An insider who has not acknowledged an account's wall memo is sent to it.
+- No response may be kept by a cache (`Cache-Control: no-store`): pages and CSV exports carry
+  confidential content, and a shared cache or the browser's would keep it past the wall.
+
+An entry records the path with allow-listed query parameters only (access_log.loggable_path), and
+the client's address: REMOTE_ADDR, or behind a proxy listed in TRUSTED_PROXIES the address that
+proxy saw (the last X-Forwarded-For hop not itself a trusted proxy).
 """
 
+import ipaddress
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from compliance import access, access_log, principal
 from compliance.access import AcknowledgementRequired
@@ -24,8 +34,42 @@ from compliance.models import AccessLogEntry
 OUTSIDE_THE_WALL = frozenset({"/healthz"})
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address, networks) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The client's address; X-Forwarded-For counts only as far as trusted proxies appended it."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not _trusted(_address(remote), networks):
+        return remote
+    # Each trusted proxy appended the address it saw; the first hop from the right that is not a
+    # trusted proxy is the client (anything left of it the client could have written itself).
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            return remote
+        if not _trusted(address, networks):
+            return str(address)
+    return remote
+
+
+def logged_path(request) -> str:
+    query = [(name, value) for name, values in request.GET.lists() for value in values]
+    return access_log.loggable_path(request.path, query)
 
 
 class WallMiddleware:
@@ -39,7 +83,7 @@ class WallMiddleware:
         with (
             principal.acting_as(principal.for_user(user)),
             access_log.collecting(
-                path=request.get_full_path(), ip=client_ip(request), method=request.method
+                path=logged_path(request), ip=client_ip(request), method=request.method
             ) as collector,
         ):
             failed = False
@@ -59,7 +103,8 @@ class WallMiddleware:
                     outcome=AccessLogEntry.Outcome.ERROR,
                     reason=f"request failed with status {response.status_code}; its changes were rolled back",
                 )
-                access_log.flush(collector)
+                access_log.flush(collector, rolled_back=True)
+        add_never_cache_headers(response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -121,24 +121,19 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
         crossing.status = WallCrossing.Status.REJECTED
     crossing.decided_by, crossing.decided_at, crossing.decision_note = actor, at, note
     crossing.save()
+    until = f"; access until {crossing.ends_at:%Y-%m-%d}" if approve else ""
+    # The entry is the officer's (the log's user is the transaction's principal); the approval
+    # counts as the requester's read of the account.
     access_log.record(
         user=actor,
         account_id=crossing.account_id,
         object_type="wall_crossing",
         object_id=crossing.pk,
         action="approve" if approve else "reject",
-        reason=f"for {crossing.user.get_username()}: {note}"[:1000],
+        reason=f"for {crossing.user.get_username()}{until}: {note}"[:1000],
     )
     if approve:
-        access_log.record(
-            user=crossing.user,
-            account_id=crossing.account_id,
-            object_type="wall_crossing",
-            object_id=crossing.pk,
-            action="cross",
-            reason=f"approved by {actor.get_username()} until {crossing.ends_at:%Y-%m-%d}",
-            read_at=at,
-        )
+        access_log.record_reads(user=crossing.user, account_ids=[crossing.account_id], read_at=at)
     return crossing
 
 

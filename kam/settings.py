@@ -5,6 +5,7 @@ DEBUG on, a fixed development SECRET_KEY, and demo passwords. Anything else is p
 DEBUG off and SECRET_KEY required.
 """
 
+import ipaddress
 import os
 from importlib.util import find_spec
 from pathlib import Path
@@ -39,6 +40,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if EMBEDDED else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Reverse proxies (addresses or networks) whose X-Forwarded-For the access log believes; from any
+# other peer the log records REMOTE_ADDR (compliance/middleware.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

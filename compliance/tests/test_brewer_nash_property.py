@@ -12,8 +12,13 @@ the passing of time, and after every step compares what the gateway decides with
 - staffing (team or crossing approval) is refused when the user serves a competitor (team or active
   crossing) or read one within the cooling-off period, unless an exception is recorded.
 
-World: accounts A, B, C, D with competitor links A–B and B–C (D competes with no one); three account
+World: accounts A, B, C, D with competitor links A–B and B–C (D competes with no one); two account
 managers u0 and u1 on no team at first; dave, the compliance officer, decides.
+
+Time-dependent rules are where a broken wall hides, so besides random steps two rules head straight
+for them (serving both sides of a link and reading one, then the other; outliving a crossing by
+less than a month), time jumps land on the boundaries (cooling-off and attestation, plus or minus a
+second), and the test fails unless every run reached a cooling-off denial and an ended crossing.
 """
 
 import dataclasses
@@ -41,6 +46,16 @@ ACCOUNTS = ("A", "B", "C", "D")
 USERS = ("u0", "u1")
 LINKS = {("A", "B"), ("B", "C")}
 DAY = datetime.timedelta(days=1)
+SECOND = datetime.timedelta(seconds=1)
+COOLING = django_settings.WALL_COOLING_OFF_DAYS
+ATTESTATION = django_settings.WALL_ATTESTATION_DAYS
+# Jumps in days: small steps, and the boundaries of cooling-off and attestation.
+JUMPS = st.one_of(
+    st.integers(0, 10),
+    st.sampled_from([COOLING - 1, COOLING, COOLING + 1, ATTESTATION - 1, ATTESTATION, ATTESTATION + 1]),
+)
+# After a crossing's end: a second, a day, just under a month (a "grace period" would show).
+PAST_THE_END = st.sampled_from([SECOND, DAY, 29 * DAY + 23 * datetime.timedelta(hours=1)])
 
 
 def competitors(account: str) -> set[str]:
@@ -110,6 +125,7 @@ class Clock:
 class ChineseWall(RuleBasedStateMachine):
     world: dict = {}  # set by the test: the accounts, users and officer, created once
     clock: Clock | None = None
+    reached: dict = {}  # set by the test: how often each time-dependent denial was checked
 
     def __init__(self):
         super().__init__()
@@ -133,10 +149,12 @@ class ChineseWall(RuleBasedStateMachine):
     def account(self, name):
         return self.world["accounts"][name]
 
-    @rule(days=st.integers(0, 200), seconds=st.sampled_from([0, 1, -1]))
+    @rule(days=JUMPS, seconds=st.sampled_from([0, 1, -1]))
     def advance(self, days, seconds):
         # -1/+1 s lands just before and after the boundaries of reads made whole days ago.
-        delta = days * DAY + datetime.timedelta(seconds=seconds)
+        self.advance_by(days * DAY + seconds * SECOND)
+
+    def advance_by(self, delta: datetime.timedelta) -> None:
         if delta < datetime.timedelta(0):
             return
         self.clock.at += delta
@@ -219,8 +237,49 @@ class ChineseWall(RuleBasedStateMachine):
         )
         self.model.exceptions.add((user, account))
 
+    @rule(
+        user=st.sampled_from(USERS),
+        link=st.sampled_from(sorted(LINKS)),
+        flip=st.booleans(),
+        gap=st.sampled_from([SECOND, DAY, COOLING * DAY - SECOND, COOLING * DAY + SECOND]),
+    )
+    def read_one_side_then_the_other(self, user, link, flip, gap):
+        """Brewer-Nash itself: on both sides of a link (one by exception), read one, then the other."""
+        first, second = reversed(link) if flip else link
+        self.staff(user, second, acknowledge=True)
+        self.staff_by_exception(user, first)
+        self.read(user, first)
+        self.advance_by(gap)
+        self.read(user, second)
+
+    @rule(
+        user=st.sampled_from(USERS),
+        account=st.sampled_from(ACCOUNTS),
+        days=st.integers(1, 5),
+        past=PAST_THE_END,
+    )
+    def outlive_a_crossing(self, user, account, days, past):
+        """Cross, read, and read again once the crossing has ended."""
+        self.cross(user, account, days)
+        self.acknowledge(user, account)
+        self.read(user, account)
+        self.advance_by(days * DAY + past)
+        self.read(user, account)
+
+    def _count_time_dependent_denial(self, user, account) -> None:
+        model = self.model
+        member = (user, account) in model.team or model.crossing(user, account)
+        if member and model.cooling_off(user, account) and (user, account) not in model.exceptions:
+            self.reached["cooling_off"] += 1
+        ended = any(
+            u == user and a == account and e <= model.now < e + 30 * DAY for u, a, _, e in model.crossings
+        )
+        if not member and ended:  # ended less than a month ago
+            self.reached["crossing_ended"] += 1
+
     @rule(user=st.sampled_from(USERS), account=st.sampled_from(ACCOUNTS))
     def read(self, user, account):
+        self._count_time_dependent_denial(user, account)
         expected = self.model.read(user, account)
         try:
             access.get_account_for_user(self.user(user), self.account(account).pk)
@@ -256,11 +315,15 @@ def test_the_gateway_behaves_like_the_reference_model(monkeypatch):
     clock = Clock(timezone.now())
     monkeypatch.setattr("compliance.access.now", clock)
     monkeypatch.setattr(ChineseWall, "clock", clock)
+    reached = {"cooling_off": 0, "crossing_ended": 0}
+    monkeypatch.setattr(ChineseWall, "reached", reached)
     monkeypatch.setattr(
         ChineseWall,
         "world",
         {"start": timezone.now() + DAY, "accounts": accounts, "users": users, "officer": officer},
     )
     run_state_machine_as_test(
-        ChineseWall, settings=settings(max_examples=25, stateful_step_count=20, deadline=None, database=None)
+        ChineseWall, settings=settings(max_examples=30, stateful_step_count=20, deadline=None, database=None)
     )
+    assert reached["cooling_off"] > 0, "no run reached a read refused for cooling off"
+    assert reached["crossing_ended"] > 0, "no run read an account in the month after a crossing into it ended"

@@ -14,7 +14,9 @@ import datetime
 import re
 import uuid
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
@@ -25,9 +27,11 @@ from accounts import services as account_services
 from accounts.selectors import competitor_links_of
 from accounts.services import CONTEXT_FIELDS
 from compliance import services as compliance_services
+from compliance.models import AccessLogEntry
 from kam.tests.test_url_census import CENSUS, ROUTES, add_crossing_personas
 from relationships.dashboards.services import interaction_mix_refresh
 from relationships.models import (
+    AccountPlan,
     Investment,
     JointInitiative,
     PlanAction,
@@ -344,3 +348,69 @@ def test_the_sponsor_sees_the_canaries_on_the_account_page(client, planted):
         )
     )
     assert canary.found_in(_text(plan))
+
+
+# The insider's browsing leaves no canary in the log. -------------------------------------------------
+
+NOT_WALKED = ("/logout/", "/admin/", "/static/", "/login/")
+HREF = re.compile(r'href="(/[^"#]*)')
+
+
+def _links(html: str) -> set[str]:
+    return {unescape(href) for href in HREF.findall(html) if not href.startswith(NOT_WALKED)}
+
+
+def _browse_every_link(client, start: list[str], limit: int = 400) -> int:
+    """GET `start` and every same-site link reachable from it (breadth first); returns pages seen."""
+    seen, queue = set(start), list(start)
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for link in sorted(_links(response.content.decode()) - seen):
+            seen.add(link)
+            queue.append(link)
+    return len(seen)
+
+
+def test_the_insiders_browsing_leaves_no_canary_for_the_compliance_officer(client, planted):
+    personas, canary, alices, _ = planted
+    account = alices["account_id"]
+    add(
+        AccountPlan.objects.get(pk=alices["plan_id"]),
+        personas.alice,
+        WhitespaceCell,
+        offering=canary("whitespace2.offering"),
+        business_unit=canary("whitespace2.business_unit"),
+        state=WhitespaceCell.State.WON,
+    )
+    start = [
+        reverse("accounts:detail", kwargs={"account_id": account}),
+        reverse("relationships:plan_detail", kwargs={"account_id": account, "plan_id": alices["plan_id"]}),
+        reverse("relationships:my_week"),
+        reverse("relationships:dashboard_mine"),
+    ]
+    searches = [
+        reverse("relationships:interaction_list", kwargs={"account_id": account})
+        + "?"
+        + urlencode({"q": canary("typed.search"), "person": f"s{alices['stakeholder_id']}", "page": "1"}),
+        reverse("accounts:list") + "?" + urlencode({"q": canary("typed.account_search")}),
+    ]
+    for insider in (personas.alice, personas.carol):
+        client.force_login(insider)
+        assert _browse_every_link(client, start + searches) > 15, "the walk reached too few pages"
+        client.get(reverse("relationships:dashboard_portfolio"))
+
+    client.force_login(personas.dave)
+    leaks = []
+    pages = [reverse("compliance:log") + f"?page={n}" for n in range(1, 40)]
+    pages += [reverse("compliance:log") + "?account=Northwind", reverse("compliance:log_export")]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = canary.found_in(_text(response))
+        if found:
+            leaks.append(f"{url}: {', '.join(found)}")
+    assert AccessLogEntry.objects.filter(user_id=personas.alice.pk).count() > 40
+    assert not leaks, "the compliance officer read confidential content in the log:\n" + "\n".join(leaks)

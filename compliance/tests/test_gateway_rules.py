@@ -163,6 +163,27 @@ def test_an_expired_or_revoked_exception_no_longer_lifts_it(personas, clock):
     )
 
 
+def test_a_revoked_exception_no_longer_opens_a_cooling_off_account(personas, clock, erin):
+    """The account page's decision (`decide`, one SQL statement) ignores revoked exceptions."""
+    join(personas.alice_account, erin)
+    acknowledgement_create(user=erin, account=personas.alice_account)
+    exception_grant(user=erin, account=personas.bob_account, reason="merger", actor=personas.dave)
+    cross(erin, personas.bob_account, personas.dave)  # a read of Contoso: Northwind cools off
+    assert not can_read(erin, personas.alice_account)
+    granted = exception_grant(
+        user=erin, account=personas.alice_account, reason="both sides", actor=personas.dave
+    )
+    assert can_read(erin, personas.alice_account)
+
+    clock.advance(datetime.timedelta(minutes=1))
+    exception_revoke(exception=granted, actor=personas.dave)
+
+    assert not decide(erin, personas.alice_account.pk).allowed
+    assert not can_read(erin, personas.alice_account)
+    assert last_denial(erin, personas.alice_account).reason.startswith("cooling off")
+    assert_visible_agrees_with_decide(erin)
+
+
 def test_a_crossing_into_a_competitor_of_the_users_account_is_refused(personas, clock):
     request = crossing_request(user=personas.bob, account=personas.alice_account, reason="curious", days=5)
     with pytest.raises(ValidationError, match="serves competitor Contoso Stores"):

@@ -1,5 +1,7 @@
 """`manage.py verify_access_log`: the chain verified, tampering found, signed heads exported and checked."""
 
+import datetime
+import hashlib
 import io
 import json
 
@@ -128,3 +130,113 @@ def test_tampering_is_found_at_the_first_broken_link(tmp_path):
         _set_reason(target, "tamper 1")  # later tests in this session share the committed log
 
     assert "chain intact" in verify("--check-head", str(head_file))
+
+
+# What the hash covers: an independent spec, and every field tampered with. ---------------------------
+
+# The hashed text of an entry, written out here apart from compliance/access_log.py and the SQL
+# function (compliance/migrations), so leaving a field out of both still fails this test.
+HASHED = (
+    "prev_hash",
+    "id",
+    "at",
+    "user_id",
+    "username",
+    "account_id",
+    "object_type",
+    "object_id",
+    "action",
+    "path",
+    "ip",
+    "outcome",
+    "reason",
+)
+
+
+def _spec_hash(row: dict) -> str:
+    def text(name):
+        value = row[name]
+        if name == "at":
+            return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return "" if value is None else str(value)
+
+    return hashlib.sha256("\x1f".join(text(name) for name in HASHED).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_the_stored_hash_covers_every_field_of_the_entry():
+    access_log.write(
+        [
+            {
+                "user_id": 31,
+                "username": "golden-user",
+                "account_id": 77,
+                "object_type": "golden_type",
+                "object_id": "9001",
+                "action": "golden-action",
+                "path": "/golden/path/",
+                "ip": "192.0.2.44",
+                "outcome": "denied",
+                "reason": "golden reason",
+            }
+        ],
+        {},
+    )
+    row = AccessLogEntry.objects.filter(reason="golden reason").values().get()
+    assert (row["user_id"], row["outcome"], row["username"]) == (31, "denied", "golden-user")
+    assert row["hash"] == _spec_hash(row)
+    for name in HASHED[3:]:  # each field changes the hash: none is left out
+        changed = {**row, name: "denied-no-allowed" if name == "outcome" else f"{row[name]}x"}
+        assert _spec_hash(changed) != row["hash"]
+
+
+# New values that keep each column's type (and the outcome's CHECK constraint).
+TAMPERED = {
+    "at": "at + interval '1 microsecond'",
+    "user_id": "coalesce(user_id, 0) + 1",
+    "username": "username || 'x'",
+    "account_id": "coalesce(account_id, 0) + 1",
+    "object_type": "object_type || 'x'",
+    "object_id": "object_id || 'x'",
+    "action": "action || 'x'",
+    "path": "path || 'x'",
+    "ip": "ip || 'x'",
+    "outcome": "CASE outcome WHEN 'allowed' THEN 'denied' ELSE 'allowed' END",
+    "reason": "reason || 'x'",
+    "prev_hash": "md5(prev_hash) || md5(prev_hash)",
+    "hash": "md5(hash) || md5(hash)",
+}
+
+
+def _owner_sql(sql: str, params) -> None:
+    conn = _owner_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+            cursor.execute(sql, params)
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changing_any_single_field_of_a_stored_entry_breaks_verification():
+    access_log.write(_entries(3, "every-field"), {})
+    target = AccessLogEntry.objects.filter(reason="every-field 1").get()
+    original = AccessLogEntry.objects.filter(pk=target.pk).values(*TAMPERED).get()
+    assert "chain intact" in verify()
+    missed = []
+    for column, change in TAMPERED.items():
+        _owner_sql(f"UPDATE {TABLE} SET {column} = {change} WHERE id = %s", [target.pk])  # noqa: S608
+        try:
+            verify()
+            missed.append(column)
+        except CommandError as error:
+            if f"chain broken at entry {target.pk}:" not in str(error):
+                missed.append(f"{column} ({error})")
+        finally:
+            _owner_sql(f"UPDATE {TABLE} SET {column} = %s WHERE id = %s", [original[column], target.pk])  # noqa: S608
+    assert not missed, f"verify_access_log did not notice a change of: {', '.join(missed)}"
+    assert "chain intact" in verify()

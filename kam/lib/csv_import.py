@@ -93,7 +93,9 @@ class ImportKind(Generic[Context, Item]):
     """What one kind of import reads and how it writes.
 
     `parse_row(row, context)` returns the row's item (stand-ins where a cell failed) or None to leave
-    the row out; `write(*, items, context, commit)` is the service described in this module's docstring.
+    the row out; `write(*, items, context, commit)` is the service described in this module's docstring;
+    `audit(*, items, context, result, commit)`, if given, records the check or import once it is over
+    (after a dry run's rollback, so the record stays).
     """
 
     slug: str
@@ -102,6 +104,7 @@ class ImportKind(Generic[Context, Item]):
     write: Callable[..., int]
     max_bytes: int = 2 * MB
     max_rows: int = 5_000
+    audit: Callable[..., None] | None = None
 
     @property
     def max_megabytes(self) -> int:
@@ -239,7 +242,10 @@ def run_import(
         if items and not written:
             raise RuntimeError(f"The {kind.slug} writer did not roll back a dry run (see all_or_nothing).")
     errors.sort(key=lambda error: error.row)  # stable: each row's problems keep their order
-    return ImportResult(rows=len(rows), errors=errors, written=written)
+    result = ImportResult(rows=len(rows), errors=errors, written=written)
+    if kind.audit is not None:
+        kind.audit(items=items, context=context, result=result, commit=commit)
+    return result
 
 
 def row_errors(number: int, error: ValidationError, field_columns: dict[str, str]) -> list[RowError]:

@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from accounts.forms import (
     TeamMemberForm,
 )
 from accounts.models import AccountContext
+from compliance import access_log
 from compliance.access import get_account_for_change, get_account_for_user, portfolio_accounts
 from kam.lib.csv_import_page import csv_import_page
 from kam.lib.forms import call_service
@@ -196,12 +199,26 @@ def stakeholder_delete(request, account_id: int, stakeholder_id: int):
     )
 
 
+def _stakeholders_audit(*, items, context, result, commit: bool) -> None:
+    access_log.import_record(
+        user=context.actor,
+        account_id=context.account.pk,
+        object_type="stakeholder_import",
+        result=result,
+        commit=commit,
+    )
+
+
+# accounts holds the stakeholder rows; the wall's log is a layer above it, so the page adds the audit.
+STAKEHOLDER_IMPORT = dataclasses.replace(account_imports.STAKEHOLDERS, audit=_stakeholders_audit)
+
+
 def stakeholder_import(request, account_id: int):
     """Stakeholders from CSV: a dry run, then the same file again to import every row or none."""
     account = _account_for_change(request, account_id, "accounts.add_stakeholder")
     return csv_import_page(
         request,
-        kind=account_imports.STAKEHOLDERS,
+        kind=STAKEHOLDER_IMPORT,
         context=account_imports.AccountPeople(account, request.user),
         scope=str(account.pk),
         template="accounts/stakeholder_import.html",

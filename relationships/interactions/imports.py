@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.imports import AccountPeople
+from compliance import access_log
 from kam.lib.csv_guard import csv_safe
 from kam.lib.csv_import import (
     Column,
@@ -98,11 +99,22 @@ def interactions_write(*, items: Sequence[Numbered], context: AccountPeople, com
     return len(items)
 
 
+def interactions_audit(*, items, context: AccountPeople, result, commit: bool) -> None:
+    access_log.import_record(
+        user=context.actor,
+        account_id=context.account.pk,
+        object_type="interaction_import",
+        result=result,
+        commit=commit,
+    )
+
+
 INTERACTIONS = ImportKind(
     slug="interactions",
     columns=INTERACTION_COLUMNS,
     parse_row=interaction_row,
     write=interactions_write,
+    audit=interactions_audit,
 )
 
 

@@ -4,6 +4,7 @@ one) that the gateway already handed out; nothing here queries a confidential ta
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -97,18 +98,50 @@ def swot_quadrants(items: list[SwotItem]) -> list[tuple[str, str, list[SwotItem]
 
 
 def whitespace_grid(cells: list[WhitespaceCell]) -> dict:
-    """Rows are our offerings, columns the customer's business units; a gap is None."""
+    """Rows are our offerings, columns the customer's business units; a gap is None.
+
+    Each row is (offering, [(unit, cell, gap)]): `gap` is the query string of the link that fills
+    a gap, naming the offering and the unit by a cell already in that row and that column (ids,
+    never the names: a URL ends up in logs and histories).
+    """
     offerings = sorted({cell.offering for cell in cells}, key=str.lower)
     units = sorted({cell.business_unit for cell in cells}, key=str.lower)
     for cell in cells:
         cell.symbol, cell.css = CELL_LOOK[cell.state]
     lookup = {(cell.offering, cell.business_unit): cell for cell in cells}
-    rows = [(offering, [(unit, lookup.get((offering, unit))) for unit in units]) for offering in offerings]
+    in_row = {cell.offering: cell.pk for cell in sorted(cells, key=lambda c: c.pk, reverse=True)}
+    in_column = {cell.business_unit: cell.pk for cell in sorted(cells, key=lambda c: c.pk, reverse=True)}
+    rows = [
+        (
+            offering,
+            [
+                (unit, lookup.get((offering, unit)), _gap_query(in_row[offering], in_column[unit]))
+                for unit in units
+            ],
+        )
+        for offering in offerings
+    ]
     legend = [
         (label, *CELL_LOOK[state], sum(cell.state == state for cell in cells))
         for state, label in WhitespaceCell.State.choices
     ]
     return {"units": units, "rows": rows, "legend": legend}
+
+
+def _gap_query(offering_cell_id: int, unit_cell_id: int) -> str:
+    return urlencode({"offering_cell_id": offering_cell_id, "business_unit_cell_id": unit_cell_id})
+
+
+def whitespace_prefill(plan: AccountPlan, query) -> dict[str, str]:
+    """A new cell's offering and business unit, copied from the plan's cells the query names by id."""
+    initial = {}
+    for field in ("offering", "business_unit"):
+        raw = query.get(f"{field}_cell_id", "")
+        if raw.isdigit() and len(raw) < 19:
+            value = plan.whitespace.filter(pk=int(raw)).values_list(field, flat=True).first()
+            if value is not None:
+                initial[field] = value
+    return initial
 
 
 def initiative_totals(initiatives) -> dict[str, Decimal]:

@@ -214,8 +214,9 @@ KINDS: dict[str, ItemKind] = {
     "initiative": ItemKind(JointInitiative, plan_forms.InitiativeForm, "initiatives", "joint initiative"),
     "investment": ItemKind(Investment, plan_forms.InvestmentForm, "investments", "investment"),
 }
-# Fields a new item's form may take from the query string, e.g. a gap in the whitespace grid.
-PREFILL = {"offering", "business_unit", "kind"}
+# Fields a new item's form may take from the query string (a SWOT quadrant's kind); a gap in the
+# whitespace grid names its offering and unit by cell ids (selectors.whitespace_prefill).
+PREFILL = {"kind"}
 
 
 def _render_form(request, plan, form, title: str):
@@ -229,6 +230,8 @@ def item_add(request, account_id: int, plan_id: int, kind: str):
         return refused
     spec = KINDS[kind]
     initial = {key: value for key, value in request.GET.items() if key in PREFILL}
+    if kind == "cell":
+        initial.update(selectors.whitespace_prefill(plan, request.GET))
     form = spec.make_form(plan, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         item = call_service(

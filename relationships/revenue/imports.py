@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from kam.lib.csv_import import MB, Column, ImportKind, Numbered, Row
-from relationships.revenue.services import RevenueRow, revenue_import
+from relationships.revenue.services import RevenueRow, revenue_import, revenue_import_audit
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -61,11 +61,18 @@ def _write(*, items: Sequence[Numbered], context, commit: bool) -> int:
     return revenue_import(actor=context, rows=[row for _, row in items], commit=commit)
 
 
+def _audit(*, items: Sequence[Numbered], context, result, commit: bool) -> None:
+    revenue_import_audit(
+        actor=context, rows=[row for _, row in items], commit=commit, refused=bool(result.errors)
+    )
+
+
 REVENUE = ImportKind(
     slug="revenue",
     columns=COLUMNS,
     parse_row=revenue_row,
     write=_write,
+    audit=_audit,
     max_bytes=5 * MB,
     max_rows=50_000,
 )

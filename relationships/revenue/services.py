@@ -1,6 +1,12 @@
-"""Writes to monthly revenue and margin: the CSV import (all or nothing) and bulk upserts."""
+"""Writes to monthly revenue and margin: the CSV import (all or nothing) and bulk upserts.
+
+Every check and import of a file is logged: an entry per account it names that the importer may
+read, and a denial per row naming any other (walled or unknown: the log keeps the account's id when
+there is one, never the name as typed).
+"""
 
 import datetime
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
+from accounts.models import Account
+from compliance import access_log
 from compliance.access import visible_accounts
+from compliance.models import AccessLogEntry
 from kam.lib.csv_import import RowError, all_or_nothing
 from relationships.models import MonthlyRevenue
 from relationships.scoring.tasks import enqueue_accounts_refresh
@@ -90,3 +99,38 @@ def revenue_import(*, actor, rows: Sequence[RevenueRow], commit: bool = True) ->
             )
             enqueue_accounts_refresh(list(found.values()))
     return count
+
+
+def _accounts_named(names: set[str]) -> dict[str, int]:
+    """Ids of any accounts with these (lower-cased) names: sanitized data, for the log only."""
+    if not names:
+        return {}
+    named = Account.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=names)
+    return dict(named.values_list("lower_name", "id"))
+
+
+def revenue_import_audit(*, actor, rows: Sequence[RevenueRow], commit: bool, refused: bool) -> None:
+    """Log a revenue file checked or imported: per account the importer may read, and each refusal."""
+    found, _errors = _resolve_accounts(actor, rows)
+    action = "import" if commit else "import_check"
+    outcome = "; nothing imported: the file has errors" if refused else ""
+    per_account = Counter(found[row.account.lower()] for row in rows if row.account.lower() in found)
+    for account_id, count in sorted(per_account.items()):
+        access_log.record(
+            user=actor,
+            account_id=account_id,
+            object_type="monthly_revenue",
+            action=action,
+            reason=f"{count} row(s){outcome}",
+        )
+    unknown = [row for row in rows if row.account.lower() not in found]
+    named = _accounts_named({row.account.lower() for row in unknown})
+    for row in unknown:
+        access_log.record(
+            user=actor,
+            account_id=named.get(row.account.lower()),
+            object_type="monthly_revenue",
+            action=action,
+            outcome=AccessLogEntry.Outcome.DENIED,
+            reason=f"row {row.number}: not an account on the importer's teams",
+        )

@@ -1,17 +1,19 @@
 """Account plan pages: the journeys of alice (team lead) and carol (sponsor), and the wall."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from kam.roles import Role
-from relationships.models import AccountPlan, PlanAction
+from relationships.models import AccountPlan, PlanAction, WhitespaceCell
 from relationships.plans import services as plan_services
 from relationships.plans import urls as urls_plans
 from relationships.tests import census_plans
-from relationships.tests.plan_factories import full_plan, make_plan
+from relationships.tests.plan_factories import add, full_plan, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -214,10 +216,24 @@ def test_outsiders_get_404_on_every_plan_and_map_url(client, personas, make_user
 
 def test_a_gap_in_the_grid_opens_a_prefilled_cell_form(client, personas, plan):
     client.force_login(personas.alice)
-    response = client.get(_url("plan_cell_add", plan) + "?offering=POS&business_unit=Fashion&state=won")
+    page = client.get(_url("plan_detail", plan)).content.decode()
+    link = re.search(r'href="([^"]+)">assess<span class="visually-hidden"> POS for Fashion<', page)
+    url = html.unescape(link.group(1))
+    # The link names the gap by the ids of cells in its row and column, never by their text.
+    assert "POS" not in url and "Fashion" not in url
+    response = client.get(url + "&state=won")
     form = response.context["form"]
     assert (form["offering"].value(), form["business_unit"].value()) == ("POS", "Fashion")
     assert form["state"].value() == "open"  # only the grid position is taken from the link
+
+
+def test_a_gap_link_naming_another_plans_cells_prefills_nothing(client, personas, plan):
+    other = make_plan(personas.bob_account, personas.bob, fiscal_year=2026)
+    theirs = add(other, personas.bob, WhitespaceCell, offering="Secret", business_unit="Hidden")
+    client.force_login(personas.alice)
+    query = f"?offering_cell_id={theirs.pk}&business_unit_cell_id={theirs.pk}"
+    form = client.get(_url("plan_cell_add", plan) + query).context["form"]
+    assert (form["offering"].value(), form["business_unit"].value()) == (None, None)
 
 
 def test_a_cell_is_edited_on_its_own(client, personas, plan):
