@@ -1,13 +1,20 @@
-"""Test database set-up with KAM's two roles, and the personas every test can use.
+"""Test database set-up with KAM's three roles, and the personas every test can use.
 
-The test database is created and migrated by the owner role (`owner` alias); the tests themselves
-run on `default`, the app role that owns nothing — the same role the app uses in production.
+The test database is created and migrated by the owner role (`owner` alias). The tests' own
+connection (`default`) logs in as the system role, as background work does, so test set-up sees
+every row; each request of the test client or the live server steps down to the web role for its
+user (compliance/principal.py), so requests run with exactly the production web role's rights.
+Flushes between transactional tests (TRUNCATE, which neither the web nor the system role may run)
+go through the owner connection.
 """
 
+import contextlib
 import os
 import shutil
 
+import psycopg2
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from kam.roles import Role
@@ -15,41 +22,45 @@ from kam.roles import Role
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
+    if not settings.DATABASE_SYSTEM:
+        pytest.exit("The tests connect as the system role: set DATABASE_SYSTEM_URL.", returncode=2)
     with django_db_blocker.unblock():
         owner = connections["owner"]
         app = connections["default"]
         old_name = owner.settings_dict["NAME"]
         test_name = owner.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         app.close()
+        for key in ("USER", "PASSWORD", "HOST", "PORT"):
+            app.settings_dict[key] = settings.DATABASE_SYSTEM[key]
         app.settings_dict["NAME"] = test_name
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        # On the class: a browser test's event loop gives the test thread wrappers of its own.
+        patch.setattr(type(app.ops), "execute_sql_flush", _flush_as_owner)
+        yield
     with django_db_blocker.unblock():
         app.close()
         owner.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def _flush_as_owner(ops, sql_list: list[str]) -> None:
+    # A plain connection: Django closes the test's `owner` alias to tests that do not list it.
+    params = connections["owner"].get_connection_params()
+    with contextlib.closing(psycopg2.connect(**params)) as owner, owner, owner.cursor() as cursor:
+        for sql in sql_list:
+            cursor.execute(sql)
+
+
 @pytest.fixture(autouse=True)
-def system_principal(request):
+def system_principal():
     """Tests set their data up as background work does: as the system principal.
 
-    Requests made by the test client still act as their user (compliance.middleware). Tests with
-    committed data (live server) also get a system session on the test thread's connection.
+    Requests made by the test client or the live server still act as their user
+    (compliance.middleware).
     """
     from compliance import principal
 
-    app = connections["default"]
-    marker = request.node.get_closest_marker("django_db")
-    committed = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
-        marker and marker.kwargs.get("transaction")
-    )
-    if committed:
-        app.settings_dict["KAM_PRINCIPAL"] = principal.SYSTEM_KIND
-        app.close()
     with principal.system():
         yield
-    if committed:
-        app.settings_dict.pop("KAM_PRINCIPAL", None)
-        app.close()
 
 
 @pytest.fixture(autouse=True)

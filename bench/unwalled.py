@@ -3,8 +3,8 @@
 Nothing is patched. The mode is made of
 - a middleware list: WallMiddleware (one transaction per request as its user, the access log) replaced
   by `bench_urlconf`, which routes the request to bench/urls.py;
-- a database session acting as the system principal, the way the owner connection is configured
-  (`KAM_PRINCIPAL`, compliance/db/base.py): row-level security's policies let the system read every row.
+- a database session acting as the system principal (compliance/principal.py): a command logs in
+  as the system role, and row-level security's policies let the system read every row.
 """
 
 import contextlib
@@ -33,20 +33,10 @@ def middleware_without_wall() -> list[str]:
     return [bench if name == WALL_MIDDLEWARE else name for name in settings.MIDDLEWARE]
 
 
-def _set_session_principal(connection, kind: str) -> None:
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('kam.principal', %s, false)", [kind])
-
-
 @contextlib.contextmanager
 def system_session(connection) -> Iterator[None]:
     """`connection` acts as the system principal, in and out of transactions, reconnected or not."""
-    connection.settings_dict["KAM_PRINCIPAL"] = principal.SYSTEM_KIND
-    _set_session_principal(connection, principal.SYSTEM_KIND)
-    try:
-        with principal.acting_as(principal.SYSTEM):
-            yield
-    finally:
-        connection.settings_dict.pop("KAM_PRINCIPAL", None)
-        _set_session_principal(connection, "")
+    # acting_as applies the principal at once and whenever a transaction begins or a connection opens.
+    connection.ensure_connection()
+    with principal.acting_as(principal.SYSTEM):
+        yield

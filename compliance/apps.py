@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+from compliance import principal
+
+
+def _store_principal_key(sender, using, **kwargs):
+    # On every migrate, as the owner: the key that user proofs are checked against (docs/security.md).
+    principal.store_key(connections[using])
 
 
 class ComplianceConfig(AppConfig):
@@ -13,3 +22,4 @@ class ComplianceConfig(AppConfig):
 
         staffing_rule_register(staffing_refused)
         audit.connect()
+        post_migrate.connect(_store_principal_key, sender=self, dispatch_uid="compliance.principal_key")

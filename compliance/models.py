@@ -151,3 +151,31 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.outcome}"
+
+
+class WallChange(models.Model):
+    """One insert, update or delete of a wall record, kept by a trigger: who, when, before, after.
+
+    Crossings, exceptions, acknowledgements, team memberships, competitor links and wall memos
+    (compliance/migrations/0005_database_roles.py). Append-only: no role may change or remove an entry.
+    `actor_id` is the verified user of the transaction, or NULL for the system; `db_role` the role the
+    connection logged in as.
+    """
+
+    at = models.DateTimeField()
+    table_name = models.TextField()
+    record_id = models.BigIntegerField()
+    operation = models.TextField()
+    actor_id = models.BigIntegerField(null=True)
+    db_role = models.TextField()
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "compliance_wallchange"
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.operation} {self.table_name} {self.record_id}"

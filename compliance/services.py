@@ -1,10 +1,15 @@
-"""Writes of the Chinese wall: memos, acknowledgements, crossings and exceptions."""
+"""Writes of the Chinese wall: memos, acknowledgements, crossings and exceptions.
+
+The web role may only insert its own acknowledgements, crossing requests and exceptions; a decision,
+a withdrawal or a revocation goes through a database function that takes the actor from the verified
+principal, and a trigger keeps every change (compliance/migrations/0005_database_roles.py).
+"""
 
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Account, AccountTeamMember
 from compliance import access, access_log
@@ -94,7 +99,7 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
     An approval counts as a read of the account for the Brewer-Nash rule, and is refused when the
     requester is walled off from it, unless an exception is recorded.
     """
-    crossing = WallCrossing.objects.select_for_update().get(pk=crossing.pk)
+    crossing = WallCrossing.objects.select_related("user", "account").get(pk=crossing.pk)
     if crossing.status != WallCrossing.Status.REQUESTED:
         raise ValidationError(f"This request was already {crossing.get_status_display().lower()}.")
     if crossing.user_id == actor.pk:
@@ -112,15 +117,13 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
                 + ". Record an exception first "
                 "if it must go ahead."
             )
-        crossing.status = WallCrossing.Status.APPROVED
-        crossing.starts_at = at
-        crossing.ends_at = at + datetime.timedelta(days=crossing.days)
-    else:
-        if not note:
-            raise ValidationError({"note": "Say why the request is rejected."})
-        crossing.status = WallCrossing.Status.REJECTED
-    crossing.decided_by, crossing.decided_at, crossing.decision_note = actor, at, note
-    crossing.save()
+    elif not note:
+        raise ValidationError({"note": "Say why the request is rejected."})
+    # The function locks the request and decides only if it is still waiting (two officers at once).
+    if not _changed("compliance_crossing_decide", crossing.pk, actor.pk, approve, note, at):
+        crossing.refresh_from_db(fields=["status"])
+        raise ValidationError(f"This request was already {crossing.get_status_display().lower()}.")
+    crossing.refresh_from_db()
     until = f"; access until {crossing.ends_at:%Y-%m-%d}" if approve else ""
     # The entry is the officer's (the log's user is the transaction's principal); the approval
     # counts as the requester's read of the account.
@@ -141,10 +144,11 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
 def crossing_withdraw(*, crossing: WallCrossing, actor) -> WallCrossing:
     if crossing.user_id != actor.pk:
         raise ValidationError("Only the requester can withdraw a request.")
-    if crossing.status != WallCrossing.Status.REQUESTED:
+    if crossing.status != WallCrossing.Status.REQUESTED or not _changed(
+        "compliance_crossing_withdraw", crossing.pk, actor.pk, access.now()
+    ):
         raise ValidationError("Only a request still waiting for a decision can be withdrawn.")
-    crossing.status = WallCrossing.Status.WITHDRAWN
-    crossing.save(update_fields=["status"])
+    crossing.refresh_from_db()
     return crossing
 
 
@@ -178,10 +182,11 @@ def exception_grant(
 
 @transaction.atomic
 def exception_revoke(*, exception: WallException, actor) -> WallException:
-    if exception.revoked_at is not None:
+    if exception.revoked_at is not None or not _changed(
+        "compliance_exception_revoke", exception.pk, actor.pk, access.now()
+    ):
         raise ValidationError("This exception was already revoked.")
-    exception.revoked_at = access.now()
-    exception.save(update_fields=["revoked_at"])
+    exception.refresh_from_db()
     access_log.record(
         user=actor,
         account_id=exception.account_id,
@@ -190,3 +195,12 @@ def exception_revoke(*, exception: WallException, actor) -> WallException:
         action="revoke",
     )
     return exception
+
+
+def _changed(function: str, *args) -> bool:
+    """Call one of the wall's change functions; True when it changed the record."""
+    placeholders = ", ".join(["%s"] * len(args))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}({placeholders})", args)
+        (changed,) = cursor.fetchone()
+    return bool(changed)

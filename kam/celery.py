@@ -1,7 +1,8 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
@@ -9,6 +10,14 @@ app = Celery("kam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each feature of `relationships` keeps its own tasks module.
 app.autodiscover_tasks(["relationships.scoring", "relationships.dashboards"])
+
+
+@worker_init.connect
+def _refuse_the_web_role(**kwargs):
+    # A worker is background work: it connects as the system role (docs/security.md), or every task
+    # would see no confidential row and quietly do nothing.
+    if settings.DATABASES["default"]["USER"] == settings.DATABASE_ROLES["web"]:
+        raise RuntimeError("Celery workers run with KAM_PROCESS=system and DATABASE_SYSTEM_URL.")
 
 
 # Every task runs under the explicit system principal (compliance/principal.py): row-level security

@@ -42,7 +42,7 @@ def _superuser_connect(**params):
 
 
 def bootstrap_database(**connect_params) -> None:
-    """Create both roles and the database, connecting as a PostgreSQL superuser."""
+    """Create the three roles and the database, connecting as a PostgreSQL superuser."""
     with contextlib.closing(_superuser_connect(**connect_params)) as conn, conn.cursor() as cur:
         embedded.ensure_database(cur)
 
@@ -144,6 +144,8 @@ def manage(env: dict[str, str], *args: str) -> None:
 def migrate(env: dict[str, str]) -> None:
     if "DATABASE_URL" in env and "DATABASE_OWNER_URL" not in env:
         raise SystemExit("DATABASE_OWNER_URL must be set: migrations run as the role owning the tables.")
+    if "DATABASE_URL" in env and "DATABASE_SYSTEM_URL" not in env:
+        raise SystemExit("DATABASE_SYSTEM_URL must be set: the worker and commands run as the system role.")
     manage(env, "migrate", "--database", "owner", "--no-input", "-v", "1")
 
 
@@ -154,8 +156,10 @@ class ProcessGroup:
         self.env = env
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, name: str, *args: str) -> None:
-        proc = subprocess.Popen(args, env=self.env, start_new_session=True)  # noqa: S603
+    def start(self, name: str, *args: str, process: str = "system") -> None:
+        """`process`: KAM_PROCESS, the database role it connects as (docs/security.md)."""
+        env = {**self.env, "KAM_PROCESS": process}
+        proc = subprocess.Popen(args, env=env, start_new_session=True)  # noqa: S603
         self.procs.append((name, proc))
 
     def first_exited(self) -> str | None:
@@ -190,7 +194,7 @@ def run(bind: str) -> None:
         manage(env, "collectstatic", "--no-input", "-v", "0")
         group = ProcessGroup(env)
         try:
-            group.start("web", *MANAGE, "runserver", bind, "--noreload")
+            group.start("web", *MANAGE, "runserver", bind, "--noreload", process="web")
             group.start("worker", PYTHON, "-m", "celery", "-A", "kam", "worker", "-l", "INFO", "-c", "2")
             beat_file = str(embedded.VAR_DIR / "celerybeat-schedule")
             group.start("beat", PYTHON, "-m", "celery", "-A", "kam", "beat", "-l", "INFO", "-s", beat_file)
@@ -227,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--bind", default=os.environ.get("KAM_BIND", "127.0.0.1:8000"))
     exec_parser = sub.add_parser("exec", help="run a command with the services up")
     exec_parser.add_argument("cmd", nargs=argparse.REMAINDER)
-    boot = sub.add_parser("bootstrap-db", help="create both roles and the database on a server")
+    boot = sub.add_parser("bootstrap-db", help="create the three roles and the database on a server")
     boot.add_argument("superuser_url", help="e.g. postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args(argv)
 
@@ -238,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         return exec_command(cmd or ["true"])
     bootstrap_database(dsn=args.superuser_url)
-    log(f"roles {embedded.OWNER_ROLE}, {embedded.APP_ROLE} and database {embedded.DATABASE_NAME} ready")
+    roles = ", ".join((embedded.OWNER_ROLE, embedded.APP_ROLE, embedded.SYSTEM_ROLE))
+    log(f"roles {roles} and database {embedded.DATABASE_NAME} ready")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Where the embedded development services live, and how both database roles are created.
+"""Where the embedded development services live, and how KAM's three database roles are created.
 
 Used by settings (to find the embedded services when DATABASE_URL / REDIS_URL are unset) and by
 `kam.devstack` (to start them). Importing this module must stay cheap: no Django, no pgserver.
@@ -17,6 +17,7 @@ REDIS_DIR = VAR_DIR / "redis"
 DATABASE_NAME = "kam"
 OWNER_ROLE = "kam_owner"
 APP_ROLE = "kam_app"
+SYSTEM_ROLE = "kam_system"
 
 # Unix socket paths are limited to ~107 bytes; a deep checkout falls back to a short /tmp path.
 _SOCKET_PATH_LIMIT = 100
@@ -50,21 +51,34 @@ def redis_url() -> str:
 
 
 def bootstrap_sql() -> list[str]:
-    """Statements a superuser runs once: the owner role, the app role and the database.
+    """Statements a superuser runs (again and again: each is idempotent): roles and membership.
 
-    The app role owns nothing, is no superuser and cannot bypass row-level security; its table
-    privileges are granted by the migration `kam.0001_app_role_privileges`.
+    The owner owns the tables and migrates. The web role (people) and the system role (Celery tasks,
+    management commands) own nothing, are no superuser and cannot bypass row-level security; the
+    policies treat only the system and owner roles as the system (docs/security.md). The system role
+    is a member of the web role so that it can step down to it (`SET LOCAL ROLE`) for a user's work;
+    the web role is never a member of the system role. Table privileges come from migrations.
     """
+    # Role names are module constants, never input.
+    limited = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"
     return [
-        # Role names are module constants, never input.
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
                 CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB;
               END IF;
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-                CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+                CREATE ROLE {APP_ROLE} LOGIN;
+              END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SYSTEM_ROLE}') THEN
+                CREATE ROLE {SYSTEM_ROLE} LOGIN;
               END IF;
             END $$""",  # noqa: S608
+        f"ALTER ROLE {APP_ROLE} {limited}",
+        f"ALTER ROLE {SYSTEM_ROLE} {limited} INHERIT",
+        f"GRANT {APP_ROLE} TO {SYSTEM_ROLE}",
+        # Undo a membership that would let the web role become the system (or the owner).
+        f"REVOKE {SYSTEM_ROLE} FROM {APP_ROLE}",
+        f"REVOKE {OWNER_ROLE} FROM {APP_ROLE}, {SYSTEM_ROLE}",
     ]
 
 

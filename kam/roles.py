@@ -83,6 +83,7 @@ ROLE_PERMISSIONS[Role.COMPLIANCE_OFFICER] += [
     "compliance.view_wallexception",
     "compliance.add_wallexception",
     "compliance.change_wallexception",
+    "compliance.view_wallchange",
 ]
 for _role in (Role.ACCOUNT_MANAGER, Role.EXECUTIVE):
     ROLE_PERMISSIONS[_role] += ["compliance.add_wallcrossing"]

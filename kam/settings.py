@@ -109,25 +109,46 @@ TEMPLATES = [
     },
 ]
 
-# Two roles: `default` is the app role (owns nothing, no superuser, no BYPASSRLS) used by the web
-# app, the workers and the tests; `owner` owns the tables and is used only to migrate.
+# Three database roles (docs/security.md). The web role (DATABASE_URL: owns nothing, no superuser,
+# no BYPASSRLS) serves people; the system role (DATABASE_SYSTEM_URL) does background work: Celery
+# workers and management commands, which run with KAM_PROCESS=system (manage.py sets it for every
+# command but runserver); the owner (DATABASE_OWNER_URL) owns the tables and only migrates. Row-level
+# security decides "system" by the role a statement runs as, never by a setting the web role can send.
+KAM_PROCESS = os.environ.get("KAM_PROCESS", "web")
+if KAM_PROCESS not in {"web", "system"}:
+    raise ImproperlyConfigured("KAM_PROCESS must be `web` or `system`.")
+_pghost = os.environ.get("KAM_EMBEDDED_PGHOST")
+_web_url = os.environ.get("DATABASE_URL") or embedded.database_url(embedded.APP_ROLE, _pghost)
+_system_url = os.environ.get("DATABASE_SYSTEM_URL", "") or (
+    embedded.database_url(embedded.SYSTEM_ROLE, _pghost) if EMBEDDED else ""
+)
+if KAM_PROCESS == "system" and not _system_url:
+    raise ImproperlyConfigured("KAM_PROCESS=system (a worker or a command) needs DATABASE_SYSTEM_URL.")
+# Each role's connection settings (the system's empty when not configured); dicts, so error pages
+# hide their passwords as they do DATABASES'.
+DATABASE_WEB = dj_database_url.parse(_web_url)
+DATABASE_SYSTEM = dj_database_url.parse(_system_url) if _system_url else {}
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL")
-        or embedded.database_url(embedded.APP_ROLE, os.environ.get("KAM_EMBEDDED_PGHOST")),
+        _system_url if KAM_PROCESS == "system" else _web_url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     ),
 }
+# The roles' names, for the migrations' grants and the policies, whichever role this process is.
+DATABASE_ROLES = {
+    "web": DATABASE_WEB["USER"],
+    "system": DATABASE_SYSTEM.get("USER") or embedded.SYSTEM_ROLE,
+}
 _owner_url = os.environ.get("DATABASE_OWNER_URL") or (
-    embedded.database_url(embedded.OWNER_ROLE, os.environ.get("KAM_EMBEDDED_PGHOST")) if EMBEDDED else ""
+    embedded.database_url(embedded.OWNER_ROLE, _pghost) if EMBEDDED else ""
 )
 if _owner_url:
     DATABASES["owner"] = dj_database_url.parse(_owner_url)
-    # Migrations are background work: they act as the system principal under row-level security.
-    DATABASES["owner"]["KAM_PRINCIPAL"] = "system"
+    # The owner is the system by its role; no principal is applied on its connection (compliance/db).
+    DATABASES["owner"]["KAM_ROLE"] = "owner"
 for _database in DATABASES.values():
-    # PostgreSQL with the principal set on every transaction (compliance/db, row-level security).
+    # PostgreSQL with the principal applied on every transaction (compliance/db, row-level security).
     _database["ENGINE"] = "compliance.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -245,3 +266,6 @@ ACCESS_LOG_ANOMALY_DENIALS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_DENI
 # Signs the exported head of the access log's hash chain (verify_access_log); keep it apart from
 # the database. Defaults to SECRET_KEY.
 ACCESS_LOG_SIGNING_KEY = os.environ.get("ACCESS_LOG_SIGNING_KEY", "") or SECRET_KEY
+# Signs the user principal the app claims on each transaction (compliance/principal.py); the owner
+# stores a key derived from it in the database on every migrate. Defaults to SECRET_KEY.
+PRINCIPAL_SIGNING_KEY = os.environ.get("PRINCIPAL_SIGNING_KEY", "") or SECRET_KEY

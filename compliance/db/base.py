@@ -1,10 +1,10 @@
-"""PostgreSQL backend that sets the principal (compliance/principal.py) on every transaction.
+"""PostgreSQL backend that applies the principal (compliance/principal.py) to every transaction.
 
-Django begins a transaction by turning autocommit off (`atomic()`); this backend then runs
-`set_config(..., true)` at once, so the transaction's first statement already knows who is asking.
-Statements outside `atomic()` (autocommit) carry no principal, so confidential tables look empty —
-except on a connection configured with `KAM_PRINCIPAL: "system"` (the migrating owner role), which
-acts as the system for its whole session.
+Django begins a transaction by turning autocommit off (`atomic()`); this backend then sets the
+transaction's role and user claim at once, so its first statement already knows who is asking.
+Statements outside `atomic()` run as the login role, stepped down to the web role while a person's
+principal is current. The owner's connection (`KAM_ROLE: "owner"`, migrations) is the system by its
+role and gets no principal.
 """
 
 from django.db.backends.postgresql import base
@@ -13,16 +13,21 @@ from compliance import principal
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    kam_session_role = principal.LOGIN_ROLE
+
+    def _is_owner(self) -> bool:
+        return self.settings_dict.get("KAM_ROLE") == "owner"
+
     def init_connection_state(self) -> None:
         super().init_connection_state()
-        if self.settings_dict.get("KAM_PRINCIPAL") == principal.SYSTEM_KIND:
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('kam.principal', %s, false)", [principal.SYSTEM_KIND])
-            if not self.get_autocommit():
-                self.connection.commit()
+        self.kam_session_role = principal.LOGIN_ROLE
+        if self._is_owner():
+            return
+        principal.apply_session(self, principal.current())
+        if not self.get_autocommit():
+            self.connection.commit()
 
     def _set_autocommit(self, autocommit: bool) -> None:
         super()._set_autocommit(autocommit)
-        if not autocommit:
-            with self.connection.cursor() as cursor:
-                cursor.execute(principal.SET_SQL, principal.for_new_transaction(self).settings())
+        if not autocommit and not self._is_owner():
+            principal.apply(self, principal.for_new_transaction(self))

@@ -112,7 +112,7 @@ DROP FUNCTION compliance_access_log_immutable();
 
 def privileges(apps, schema_editor):
     """The app role reads the log and appends through the function; nothing else."""
-    app_role = settings.DATABASES["default"]["USER"]
+    app_role = settings.DATABASE_ROLES["web"]
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         (owner_role,) = cursor.fetchone()

@@ -24,6 +24,7 @@ CASES: dict[str, Route] = {
     "compliance:exception_revoke": Route(COMPLIANCE_ONLY),
     "compliance:acknowledgements": Route(COMPLIANCE_ONLY),
     "compliance:walls": Route(COMPLIANCE_ONLY),
+    "compliance:wall_history": Route(COMPLIANCE_ONLY),
     "compliance:wall_memo": Route(COMPLIANCE_ONLY),
 }
 

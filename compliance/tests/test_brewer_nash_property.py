@@ -19,6 +19,9 @@ Time-dependent rules are where a broken wall hides, so besides random steps two 
 for them (serving both sides of a link and reading one, then the other; outliving a crossing by
 less than a month), time jumps land on the boundaries (cooling-off and attestation, plus or minus a
 second), and the test fails unless every run reached a cooling-off denial and an ended crossing.
+
+Each person's step runs as that person, on the web role, as in a request (compliance/principal.py):
+reads and requests as the user, decisions and exceptions as dave; staffing as the system.
 """
 
 import dataclasses
@@ -39,6 +42,7 @@ from accounts.services import competitor_link_create, team_member_add, team_memb
 from accounts.tests.factories import AccountFactory, SegmentFactory, UserFactory
 from compliance import access
 from compliance.access import AcknowledgementRequired
+from compliance.principal import acting_as, for_user
 from compliance.services import acknowledgement_create, crossing_decide, crossing_request, exception_grant
 from kam.roles import Role
 
@@ -149,6 +153,12 @@ class ChineseWall(RuleBasedStateMachine):
     def account(self, name):
         return self.world["accounts"][name]
 
+    def as_user(self, name):
+        return acting_as(for_user(self.user(name)))
+
+    def as_officer(self):
+        return acting_as(for_user(self.world["officer"]))
+
     @rule(days=JUMPS, seconds=st.sampled_from([0, 1, -1]))
     def advance(self, days, seconds):
         # -1/+1 s lands just before and after the boundaries of reads made whole days ago.
@@ -193,7 +203,8 @@ class ChineseWall(RuleBasedStateMachine):
 
     @rule(user=st.sampled_from(USERS), account=st.sampled_from(ACCOUNTS))
     def acknowledge(self, user, account):
-        acknowledgement_create(user=self.user(user), account=self.account(account))
+        with self.as_user(user):
+            acknowledgement_create(user=self.user(user), account=self.account(account))
         self.model.acknowledged[(user, account)] = self.model.now
 
     @rule(user=st.sampled_from(USERS), account=st.sampled_from(ACCOUNTS), days=st.integers(1, 90))
@@ -202,20 +213,23 @@ class ChineseWall(RuleBasedStateMachine):
             u == user and a == account and self.model.now < e for u, a, _, e in self.model.crossings
         )
         if (user, account) in self.model.team or already:
-            with pytest.raises(ValidationError):
+            with pytest.raises(ValidationError), self.as_user(user):
                 crossing_request(
                     user=self.user(user), account=self.account(account), reason="deal", days=days
                 )
             return
-        request = crossing_request(
-            user=self.user(user), account=self.account(account), reason="deal", days=days
-        )
+        with self.as_user(user):
+            request = crossing_request(
+                user=self.user(user), account=self.account(account), reason="deal", days=days
+            )
         refused = self.model.staffing_refused(user, account)
         try:
-            crossing_decide(crossing=request, actor=self.world["officer"], approve=True)
+            with self.as_officer():
+                crossing_decide(crossing=request, actor=self.world["officer"], approve=True)
         except ValidationError as error:
             assert refused, f"the crossing of {user} into {account} was refused: {error}"
-            crossing_decide(crossing=request, actor=self.world["officer"], approve=False, note="walled")
+            with self.as_officer():
+                crossing_decide(crossing=request, actor=self.world["officer"], approve=False, note="walled")
             return
         assert not refused, f"the crossing of {user} into {account} should have been refused"
         self.model.crossings.append((user, account, self.model.now, self.model.now + days * DAY))
@@ -224,7 +238,7 @@ class ChineseWall(RuleBasedStateMachine):
     @rule(user=st.sampled_from(USERS), account=st.sampled_from(ACCOUNTS))
     def grant_exception(self, user, account):
         if not competitors(account):
-            with pytest.raises(ValidationError):
+            with pytest.raises(ValidationError), self.as_officer():
                 exception_grant(
                     user=self.user(user),
                     account=self.account(account),
@@ -232,9 +246,10 @@ class ChineseWall(RuleBasedStateMachine):
                     actor=self.world["officer"],
                 )
             return
-        exception_grant(
-            user=self.user(user), account=self.account(account), reason="ok", actor=self.world["officer"]
-        )
+        with self.as_officer():
+            exception_grant(
+                user=self.user(user), account=self.account(account), reason="ok", actor=self.world["officer"]
+            )
         self.model.exceptions.add((user, account))
 
     @rule(
@@ -282,7 +297,8 @@ class ChineseWall(RuleBasedStateMachine):
         self._count_time_dependent_denial(user, account)
         expected = self.model.read(user, account)
         try:
-            access.get_account_for_user(self.user(user), self.account(account).pk)
+            with self.as_user(user):
+                access.get_account_for_user(self.user(user), self.account(account).pk)
             outcome = "allowed"
         except Http404:
             outcome = "404"
@@ -293,7 +309,8 @@ class ChineseWall(RuleBasedStateMachine):
     @invariant()
     def visible_accounts_match_the_model(self):
         for name in USERS:
-            actual = {account.name for account in access.visible_accounts(self.user(name))}
+            with self.as_user(name):
+                actual = {account.name for account in access.visible_accounts(self.user(name))}
             assert actual == self.model.visible(name), (
                 f"visible accounts of {name} at {self.model.now:%Y-%m-%d}"
             )

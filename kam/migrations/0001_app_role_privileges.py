@@ -2,6 +2,7 @@
 
 The app role owns nothing, so it cannot alter tables; row-level security (compliance) builds on
 that. When migrations and app share one role (a single DATABASE_URL), there is nothing to grant.
+TRUNCATE, granted here first, is revoked again by compliance/migrations/0005_database_roles.py.
 """
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import migrations
 
 
 def grant(apps, schema_editor):
-    app_role = settings.DATABASES["default"]["USER"]
+    app_role = settings.DATABASE_ROLES["web"]
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         (owner_role,) = cursor.fetchone()

@@ -10,6 +10,7 @@ from django.db import OperationalError, ProgrammingError, connection, transactio
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD
+from compliance import principal
 
 
 def test_healthz_reports_database_and_broker_ok(client, db):
@@ -54,7 +55,7 @@ def test_healthz_refuses_writes(client, db):
     assert client.post("/healthz").status_code == 405
 
 
-def test_tests_run_as_an_app_role_that_owns_nothing_and_bypasses_nothing(db):
+def _role_facts() -> tuple[str, bool, bool, int, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         (role,) = cursor.fetchone()
@@ -65,13 +66,29 @@ def test_tests_run_as_an_app_role_that_owns_nothing_and_bypasses_nothing(db):
             "FROM pg_tables WHERE schemaname = 'public'"
         )
         tables, owned = cursor.fetchone()
+    return role, is_superuser, bypasses_rls, tables, owned
 
-    assert role == django_settings.DATABASES["default"]["USER"]
+
+def test_requests_run_as_a_web_role_that_owns_nothing_and_bypasses_nothing(personas):
+    # What WallMiddleware does for each request: the user's principal, on the web role.
+    with principal.acting_as(principal.for_user(personas.alice)):
+        role, is_superuser, bypasses_rls, tables, owned = _role_facts()
+
+    assert role == django_settings.DATABASE_ROLES["web"]
     assert role != django_settings.DATABASES["owner"]["USER"]
     assert not is_superuser
     assert not bypasses_rls
     assert tables > 0
     assert owned == 0
+
+
+def test_tests_set_up_as_a_system_role_that_owns_nothing_and_bypasses_nothing(db):
+    role, is_superuser, bypasses_rls, tables, owned = _role_facts()
+
+    assert role == django_settings.DATABASE_ROLES["system"]
+    assert role not in (django_settings.DATABASES["owner"]["USER"], django_settings.DATABASE_ROLES["web"])
+    assert (is_superuser, bypasses_rls, owned) == (False, False, 0)
+    assert tables > 0
 
 
 def test_app_role_cannot_create_tables(db):

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Account, AccountTeamMember, CompetitorLink
 from compliance import access
-from compliance.models import WallAcknowledgement, WallCrossing, WallException, WallMemo
+from compliance.models import WallAcknowledgement, WallChange, WallCrossing, WallException, WallMemo
 
 ACCOUNT_NAME_ONLY = ("account__id", "account__name")
 USER_NAME_ONLY = ("user__id", "user__username", "user__first_name", "user__last_name")
@@ -229,3 +229,42 @@ def competitor_names(account_ids) -> dict[int, list[str]]:
         if b_id in names:
             names[b_id].add(a_name)
     return {pk: sorted(value) for pk, value in names.items()}
+
+
+# The wall's history. -------------------------------------------------------------------------------
+
+# The records a trigger keeps (compliance/migrations/0005_database_roles.py), as the console names them.
+HISTORY_TABLES = {
+    "compliance_wallcrossing": "Crossing",
+    "compliance_wallexception": "Exception",
+    "compliance_wallacknowledgement": "Acknowledgement",
+    "accounts_accountteammember": "Team membership",
+    "accounts_competitorlink": "Competitor link",
+    "compliance_wallmemo": "Wall memo",
+}
+# Long texts the history does not repeat (a memo, a reason): the record's own page shows them.
+_LONG_FIELDS = frozenset({"memo_text", "text", "reason", "decision_note", "note"})
+
+
+def wall_changes(*, table: str = "") -> QuerySet[WallChange]:
+    """Every kept change of the wall's records, newest first, with the actor's username."""
+    changes = WallChange.objects.annotate(
+        actor_username=Subquery(
+            get_user_model().objects.filter(pk=OuterRef("actor_id")).values("username")[:1]
+        )
+    )
+    return changes.filter(table_name=table) if table else changes
+
+
+def changed_fields(change: WallChange) -> list[tuple[str, object, object]]:
+    """(field, before, after) for each field the change set or altered; long texts named only."""
+    before, after = change.before or {}, change.after or {}
+    fields = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if name == "id" or (change.operation == "update" and old == new):
+            continue
+        if name in _LONG_FIELDS:
+            old, new = ("…" if old else old), ("…" if new else new)
+        fields.append((name, old, new))
+    return fields

@@ -107,6 +107,29 @@ def acknowledgements(request):
     )
 
 
+# The wall's history. -------------------------------------------------------------------------------
+
+
+@permission_required("compliance.view_wallchange", raise_exception=True)
+def wall_history(request):
+    table = request.GET.get("table", "")
+    table = table if table in selectors.HISTORY_TABLES else ""
+    page = Paginator(selectors.wall_changes(table=table), PAGE_SIZE).get_page(request.GET.get("page"))
+    for change in page.object_list:
+        change.kind = selectors.HISTORY_TABLES.get(change.table_name, change.table_name)
+        change.fields = selectors.changed_fields(change)
+    return render(
+        request,
+        "compliance/walls/history.html",
+        {
+            "page": page,
+            "table": table,
+            "tables": selectors.HISTORY_TABLES,
+            "query": urlencode({"table": table}) if table else "",
+        },
+    )
+
+
 # Walls overview and memos. -------------------------------------------------------------------------
 
 
