@@ -8,6 +8,7 @@ cannot TRUNCATE, and cannot rewrite the wall's records; every change of those is
 
 import datetime
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -367,3 +368,21 @@ def test_the_web_app_refuses_to_start_as_the_system(module):
     )
     assert result.returncode != 0
     assert "never as the system" in result.stderr
+
+
+def test_only_the_system_names_who_a_log_entry_is_about(web, world):
+    """The append function runs as its owner: the web role, even stepped down to, names nobody."""
+    alice = world.alice
+    entry = json.dumps([{"user_id": alice.pk, "username": "alice", "action": "view", "outcome": "allowed"}])
+    last = "SELECT user_id, username FROM compliance_accesslogentry ORDER BY id DESC LIMIT 1"
+    with web.conn.cursor() as cursor:
+        cursor.execute("SELECT compliance_access_log_append(%s::jsonb)", [entry])
+        cursor.execute(last)
+        assert cursor.fetchone() == (None, "")
+    web.conn.rollback()
+    for acting, expected in [(NOBODY, (None, "")), (principal.SYSTEM, (alice.pk, "alice"))]:
+        with transaction.atomic(), acting_as(acting), connection.cursor() as cursor:
+            cursor.execute("SELECT compliance_access_log_append(%s::jsonb)", [entry])
+            cursor.execute(last)
+            assert cursor.fetchone() == expected
+            transaction.set_rollback(True)
