@@ -75,7 +75,10 @@ def crossing_request(*, user, account: Account, reason: str, days: int) -> WallC
         errors["reason"] = "Keep the reason under 2,000 characters."
     if not 1 <= days <= _max_days():
         errors["days"] = f"Ask for between 1 and {_max_days()} days."
-    if AccountTeamMember.objects.filter(account=account, user=user).exists():
+    if not user.is_active or not user.has_perm("compliance.add_wallcrossing"):
+        # Only the people who serve accounts cross into one; the view checks it too.
+        errors["account"] = "Only account managers and executives can ask for a wall crossing."
+    elif AccountTeamMember.objects.filter(account=account, user=user).exists():
         errors["account"] = "You are on this account's team already."
     elif WallCrossing.objects.filter(
         user=user, account=account, status=WallCrossing.Status.REQUESTED
@@ -108,6 +111,11 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
     if len(note) > 2000:
         raise ValidationError({"note": "Keep the note under 2,000 characters."})
     at = access.now()
+    if approve and not (crossing.user.is_active and crossing.user.has_perm("compliance.add_wallcrossing")):
+        raise ValidationError(
+            f"{crossing.user.get_username()} is no longer an active account manager or executive: "
+            "reject the request."
+        )
     if approve:
         conflicts = access.staffing_conflicts(crossing.user, crossing.account, at=at)
         if conflicts:

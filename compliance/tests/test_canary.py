@@ -3,7 +3,8 @@ outside its team.
 
 Every confidential text field of alice's account ("Northwind Retail") holds a unique canary
 (`CANARY-<hex>-<field>`), and its revenue a distinctive amount. Then bob (who leads the competitor,
-Contoso Stores), dave (compliance: sanitized only), admin and frank (whose wall crossing has ended)
+Contoso Stores), dave (compliance: sanitized only), admin, frank (whose wall crossing has ended) and
+gina (who owned a follow-up and a plan action on Northwind's team and has just moved to Contoso's)
 visit every route of the project (the URL census' route walk) with URL kwargs pointing at alice's
 objects and, separately, at bob's own, with and without the interesting query strings (searches,
 CSV formats, every dashboard chart's CSV). No canary may appear in any body or header. carol, who
@@ -28,7 +29,13 @@ from accounts.selectors import competitor_links_of
 from accounts.services import CONTEXT_FIELDS
 from compliance import services as compliance_services
 from compliance.models import AccessLogEntry
-from kam.tests.test_url_census import CENSUS, ROUTES, add_crossing_personas
+from kam.tests.test_url_census import (
+    CENSUS,
+    ROUTES,
+    add_crossing_personas,
+    add_newcomer_persona,
+    sign_in_and_join,
+)
 from relationships.dashboards.services import interaction_mix_refresh
 from relationships.models import (
     AccountPlan,
@@ -270,11 +277,33 @@ def _bobs_own(personas, link, exception) -> dict:
     }
 
 
+def _plant_ginas_work(personas, canary: Canaries, plan_id: int) -> None:
+    """gina, on Northwind's team until she moves, owns a follow-up and a plan action there."""
+    account, alice, gina = personas.alice_account, personas.alice, personas.gina
+    log_interaction(
+        account,
+        alice,
+        summary=canary("interaction3.summary"),
+        follow_ups=[follow_up(gina, due_in_days=1, description=canary("follow_up2.description"))],
+    )
+    add(
+        AccountPlan.objects.get(pk=plan_id),
+        alice,
+        PlanAction,
+        description=canary("action2.description"),
+        owner=gina,
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
+        status=PlanAction.Status.IN_PROGRESS,
+        percent_done=10,
+    )
+
+
 @pytest.fixture
 def planted(personas):
-    add_crossing_personas(personas)
+    add_newcomer_persona(add_crossing_personas(personas))
     canary = Canaries()
     alices, bobs = _plant(personas, canary)
+    _plant_ginas_work(personas, canary, alices["plan_id"])
     needed = {name for kwargs in ROUTES.values() for name in kwargs}
     assert needed <= set(alices), f"the canary walk has no value for {sorted(needed - set(alices))}"
     return personas, canary, alices, bobs
@@ -325,9 +354,11 @@ def _walk(client, user, kwarg_sets, canary: Canaries) -> tuple[list[str], int]:
     return leaks, answered
 
 
-@pytest.mark.parametrize("persona", ["bob", "dave", "admin", "frank"])
+@pytest.mark.parametrize("persona", ["bob", "dave", "admin", "frank", "gina"])
 def test_no_canary_reaches_anyone_outside_the_wall(client, planted, persona):
     personas, canary, alices, bobs = planted
+    if persona == "gina":
+        sign_in_and_join(client, personas)
     leaks, answered = _walk(client, getattr(personas, persona), [bobs, alices], canary)
     assert answered > 20, "the walk reached too few pages to mean anything"
     assert not leaks, f"{persona} saw Northwind's confidential content:\n" + "\n".join(leaks)

@@ -191,6 +191,24 @@ def test_a_crossing_into_a_competitor_of_the_users_account_is_refused(personas, 
     assert not can_read(personas.bob, personas.alice_account)
 
 
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.COMPLIANCE_OFFICER])
+def test_only_those_who_serve_accounts_can_be_given_a_crossing(personas, clock, role):
+    # The web page needs the permission; so does the service, whoever calls it.
+    outsider = UserFactory(username="olga", role=role)
+    with pytest.raises(ValidationError, match="Only account managers and executives"):
+        crossing_request(user=outsider, account=personas.alice_account, reason="audit", days=5)
+    assert not can_read(outsider, personas.alice_account)
+
+
+def test_a_crossing_for_someone_deactivated_since_asking_cannot_be_approved(personas, clock, erin):
+    request = crossing_request(user=erin, account=personas.alice_account, reason="tender", days=5)
+    erin.is_active = False
+    erin.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError, match="no longer an active account manager"):
+        crossing_decide(crossing=request, actor=personas.dave, approve=True)
+    crossing_decide(crossing=request, actor=personas.dave, approve=False, note="Left the firm.")
+
+
 # Dynamic rule (Brewer-Nash). -------------------------------------------------------------------------
 
 

@@ -7,8 +7,11 @@ Apps add their own routes' cases in `<app>/tests/census_*.py` modules, each defi
 from dataclasses import dataclass
 
 # erin: an account manager on no team, holding an approved, active wall crossing into alice's account
-# (memo acknowledged). frank: an account manager whose approved crossing into it has ended.
-PERSONAS = ("anonymous", "alice", "bob", "carol", "dave", "admin", "erin", "frank")
+# (memo acknowledged). frank: an account manager whose approved crossing into it has ended. gina: an
+# account manager on alice's team who, signed in, is moved across the wall: she has read the account,
+# leaves its team and joins the team of bob's account, its competitor (a compliance officer's
+# exception lets her join despite the recent read).
+PERSONAS = ("anonymous", "alice", "bob", "carol", "dave", "admin", "erin", "frank", "gina")
 
 
 @dataclass(frozen=True)
@@ -45,17 +48,20 @@ def crossing_default(*, alice, bob, carol):
 
 
 def expect(
-    *, anonymous=LOGIN, alice, bob, carol, dave, admin, erin=None, frank=None
+    *, anonymous=LOGIN, alice, bob, carol, dave, admin, erin=None, frank=None, gina=None
 ) -> dict[str, int | Redirect]:
-    """Each persona's answer. erin and frank default to what the others' answers imply.
+    """Each persona's answer. erin, frank and gina default to what the others' answers imply.
 
-    frank's crossing has ended, so he is an account manager outside alice's wall, like bob;
-    `frank=` overrides where bob's own data (his account, his requests) makes bob's answer differ.
+    frank's crossing has ended, so he is an account manager outside alice's wall, like bob; so is
+    gina, who now serves alice's competitor. `frank=` and `gina=` override where bob's own data (his
+    account, his requests) makes bob's answer differ.
     """
     if erin is None:
         erin = crossing_default(alice=alice, bob=bob, carol=carol)
     if frank is None:
         frank = bob
+    if gina is None:
+        gina = frank
     return {
         "anonymous": anonymous,
         "alice": alice,
@@ -65,6 +71,7 @@ def expect(
         "admin": admin,
         "erin": erin,
         "frank": frank,
+        "gina": gina,
     }
 
 
@@ -78,6 +85,7 @@ def everyone_signed_in(outcome, *, anonymous=LOGIN) -> dict[str, int | Redirect]
         admin=outcome,
         erin=outcome,
         frank=outcome,
+        gina=outcome,
     )
 
 

@@ -4,7 +4,8 @@ Each route has one case in `CENSUS`; a route without a case fails, so no new vie
 URL kwargs are filled from alice's account ("Northwind Retail"), which bob, dave and admin must not
 see (404, as if it did not exist) and carol sponsors (she reads it, but may not change it: 403).
 erin holds an active wall crossing into it (she reads it, but may not change it: 403); frank's
-crossing has ended (404, like bob).
+crossing has ended (404, like bob). gina, signed in, reads it and moves to the competitor's team
+just before the request (404, like bob).
 """
 
 import dataclasses
@@ -83,8 +84,8 @@ for module in APP_CENSUS:
 # Where expect()'s derivation for erin and frank does not hold, because bob's answer depends on his
 # own data rather than on his being outside alice's wall.
 CROSSING_PERSONA_OVERRIDES: dict[str, dict[str, int | Redirect]] = {
-    # The crossing_id is bob's own request: frank (like alice and carol) has no such request.
-    "compliance:crossing_withdraw": {"frank": 404},
+    # The crossing_id is bob's own request: frank and gina (like alice and carol) have no such request.
+    "compliance:crossing_withdraw": {"frank": 404, "gina": 404},
 }
 for _name, _overrides in CROSSING_PERSONA_OVERRIDES.items():
     if _name in CENSUS:
@@ -141,10 +142,37 @@ def add_crossing_personas(personas):
     return personas
 
 
+def add_newcomer_persona(personas):
+    """gina: an account manager on alice's team who has acknowledged its memo; see `sign_in_and_join`."""
+    gina = UserFactory(username="gina", role=Role.ACCOUNT_MANAGER)
+    services.team_member_add(account=personas.alice_account, user=gina, role="member")
+    compliance_services.acknowledgement_create(user=gina, account=personas.alice_account)
+    personas.gina = gina
+    return personas
+
+
+def sign_in_and_join(client, personas) -> None:
+    """gina, signed in, reads alice's account, then moves to the team of its competitor.
+
+    The move goes through the services, while her session is live: alice takes her off the team, dave
+    records an exception (she read a competitor of bob's account moments ago) and she joins bob's
+    team. Anything decided before the move (a cached list, a session value) would show in what follows.
+    """
+    gina, alices, bobs = personas.gina, personas.alice_account, personas.bob_account
+    client.force_login(gina)
+    for url in (reverse("home"), reverse("accounts:detail", kwargs={"account_id": alices.pk})):
+        assert client.get(url, follow=True).status_code == 200
+    services.team_member_remove(member=alices.team.get(user=gina))
+    compliance_services.exception_grant(
+        user=gina, account=bobs, reason="Moved to the Contoso team.", actor=personas.dave
+    )
+    services.team_member_add(account=bobs, user=gina, role="member")
+
+
 @pytest.fixture
 def census_personas(personas):
-    """The five personas, with erin (active crossing) and frank (ended crossing) added."""
-    return add_crossing_personas(personas)
+    """The five personas, with erin (active crossing), frank (ended crossing) and gina (moving) added."""
+    return add_newcomer_persona(add_crossing_personas(personas))
 
 
 @pytest.fixture
@@ -182,7 +210,9 @@ def test_route_answers_each_persona_as_designed(client, census_personas, url_kwa
     if route_name not in ROUTES:
         pytest.fail(f"{route_name} is no longer a route: remove its census case.")
     route = CENSUS[route_name]
-    if persona != "anonymous":
+    if persona == "gina":
+        sign_in_and_join(client, personas)
+    elif persona != "anonymous":
         client.force_login(getattr(personas, persona))
     url = reverse(route_name, kwargs={name: url_kwargs[name] for name in ROUTES[route_name]})
 
