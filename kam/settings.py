@@ -101,7 +101,7 @@ MIDDLEWARE = [
     # Right after authentication: the rest runs in one transaction as the request's user, and the
     # access log is written (also for anonymous attempts on an account's pages).
     "compliance.middleware.WallMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "kam.lib.login_required.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
