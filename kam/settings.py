@@ -252,7 +252,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # hard to undo, so it is a separate opt-in, and Django's reminder of it (W021) is silenced without it.
 KAM_HTTPS = env_bool("KAM_HTTPS", default=False)
 SECURE_SSL_REDIRECT = KAM_HTTPS
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if KAM_HTTPS else 0
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or "31536000") if KAM_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = KAM_HTTPS and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = KAM_HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
