@@ -25,6 +25,7 @@ CLEARED = (
     "SECURE_COOKIES",
     "PRINCIPAL_SIGNING_KEY",
     "ACCESS_LOG_SIGNING_KEY",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser fixture (conftest.py); the deploy check warns of it
 )
 
 
