@@ -89,7 +89,7 @@ class Violations:
 
 
 @pytest.fixture
-def watched_page(login_page):
+def watched_page(login_page, browser):
     violations = Violations()
 
     def open_as(user):
@@ -98,6 +98,7 @@ def watched_page(login_page):
         return page
 
     open_as.violations = violations
+    open_as.browser = browser
     return open_as
 
 
@@ -113,6 +114,10 @@ def test_main_pages_run_in_chromium_without_a_policy_violation(personas, watched
     def url(name, *args):
         return site + reverse(name, args=args)
 
+    anonymous = watched_page.browser.new_page()
+    violations.watch(anonymous)
+    violations.visit(anonymous, url("login"))
+    anonymous.close()
     alice = watched_page(personas.alice)
     for page_url in [
         url("home"),
@@ -129,6 +134,10 @@ def test_main_pages_run_in_chromium_without_a_policy_violation(personas, watched
         url("relationships:stakeholder_import", account.pk),
         url("relationships:stakeholder_map", account.pk),
         url("relationships:my_week"),
+        url("relationships:plan_action_add", account.pk, plan.pk),
+        url("accounts:stakeholder_delete", account.pk, personas.stakeholder.pk),
+        url("compliance:crossing_request"),
+        url("compliance:my_crossings"),
     ]:
         violations.visit(alice, page_url)
     # htmx, served from the django-htmx package, runs under the policy: the quick log swaps in place.
