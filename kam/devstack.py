@@ -220,7 +220,8 @@ def exec_command(command: list[str]) -> int:
     """Run one command (tests, checks) with the services up; return its exit code."""
     with services() as env:
         if "DATABASE_URL" in env:
-            env.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+            # Settings refuse a key shorter than 50 characters.
+            env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         return subprocess.run(command, env=env).returncode  # noqa: S603
 
 

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from kam import embedded
@@ -29,10 +30,24 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def strong_key(name: str) -> str:
+    """The key named `name` from the environment ("" if unset), refused when it is too weak.
+
+    Django's own measure of a guessable key (`check --deploy`, security.W009), enforced at start-up.
+    """
+    value = os.environ.get(name, "")
+    if value and (len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-")):
+        raise ImproperlyConfigured(
+            f"{name} is too weak: use at least 50 characters, at least 5 of them different, e.g. "
+            "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return value
+
+
 EMBEDDED = "DATABASE_URL" not in os.environ
 
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = os.environ.get("SECRET_KEY", "") if EMBEDDED else strong_key("SECRET_KEY")
 if not SECRET_KEY:
     if not EMBEDDED:
         raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is set.")
@@ -61,6 +76,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",
     "kam",
     "accounts",
     "relationships",
@@ -76,6 +92,7 @@ if env_bool("KAM_BENCH", default=False):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,7 +101,7 @@ MIDDLEWARE = [
     # Right after authentication: the rest runs in one transaction as the request's user, and the
     # access log is written (also for anonymous attempts on an account's pages).
     "compliance.middleware.WallMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "kam.lib.login_required.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -212,14 +229,55 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Uploads (docs/security.md, "Uploads"): the largest file any page accepts, refused while it arrives
+# (kam/lib/upload_limit.py; each CSV import has its own, lower or equal, limit). Other form data is
+# small: the longest text field holds 4,000 characters (kam/lib/text.py).
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "kam.lib.upload_limit.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file while they arrive
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (docs/security.md, "Deployment checks"): plain HTTP is redirected and browsers are
+# told to use HTTPS only (HSTS, a year by default, subdomains included). Preloading into browsers is
+# hard to undo, so it is a separate opt-in, and Django's reminder of it (W021) is silenced without it.
+KAM_HTTPS = env_bool("KAM_HTTPS", default=False)
+SECURE_SSL_REDIRECT = KAM_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or "31536000") if KAM_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = KAM_HTTPS and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = KAM_HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a reverse proxy that terminates TLS: the header it sets to `https` (e.g. X-Forwarded-Proto).
+# Only if the proxy overwrites that header on every request; a client could send it otherwise.
+if _proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The browser policy (docs/security.md, "Browser policy"): scripts and styles only from our own
+# static files, no inline script, style attribute or <style>; Bootstrap's CSS draws its small icons
+# (menu toggler, close button, select arrow) as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # The demo portfolio's personas get a known password only on the embedded development default.
 DEMO_PASSWORD = "kam-demo" if EMBEDDED else os.environ.get("DEMO_PASSWORD", "")
@@ -265,7 +323,11 @@ ACCESS_LOG_ANOMALY_ACCOUNTS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_ACC
 ACCESS_LOG_ANOMALY_DENIALS_PER_DAY = int(os.environ.get("ACCESS_LOG_ANOMALY_DENIALS_PER_DAY", "3"))
 # Signs the exported head of the access log's hash chain (verify_access_log); keep it apart from
 # the database. Defaults to SECRET_KEY.
-ACCESS_LOG_SIGNING_KEY = os.environ.get("ACCESS_LOG_SIGNING_KEY", "") or SECRET_KEY
+ACCESS_LOG_SIGNING_KEY = (
+    os.environ.get("ACCESS_LOG_SIGNING_KEY", "") if EMBEDDED else strong_key("ACCESS_LOG_SIGNING_KEY")
+) or SECRET_KEY
 # Signs the user principal the app claims on each transaction (compliance/principal.py); the owner
 # stores a key derived from it in the database on every migrate. Defaults to SECRET_KEY.
-PRINCIPAL_SIGNING_KEY = os.environ.get("PRINCIPAL_SIGNING_KEY", "") or SECRET_KEY
+PRINCIPAL_SIGNING_KEY = (
+    os.environ.get("PRINCIPAL_SIGNING_KEY", "") if EMBEDDED else strong_key("PRINCIPAL_SIGNING_KEY")
+) or SECRET_KEY

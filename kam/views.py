@@ -1,3 +1,5 @@
+import ipaddress
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -26,15 +28,39 @@ def _broker_state() -> str:
         return f"down: {exc.__class__.__name__}"
 
 
+# Headers a reverse proxy adds: a request carrying one came through a proxy, whatever its peer address.
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def _from_this_machine(request) -> bool:
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return peer.is_loopback and not any(header in request.META for header in FORWARDING_HEADERS)
+
+
+def _is_operator(request) -> bool:
+    try:
+        user = request.user
+        return user.is_authenticated and (
+            user.is_staff or user.is_superuser or user.has_perm("auth.change_user")
+        )
+    except DatabaseError:  # the database is down: nobody can be recognised
+        return False
+
+
 @login_not_required
 @never_cache
 @require_safe
 def healthz(request):
+    """Status for anyone; which component failed, and how, only for operators and this machine."""
     checks = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "unavailable"}
+    if _from_this_machine(request) or _is_operator(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def home(request):

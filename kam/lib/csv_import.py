@@ -121,18 +121,22 @@ class ImportResult:
 # Reading the file ------------------------------------------------------------------------------
 
 
+def too_large(max_bytes: int) -> CsvFileError:
+    return CsvFileError(f"The file is larger than {max_bytes // MB} MB; split it.")
+
+
 def read_upload(upload: IO[bytes], *, max_bytes: int) -> bytes:
     """The uploaded file's bytes, reading no more than the limit allows."""
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise CsvFileError(f"The file is larger than {max_bytes // MB} MB; split it.")
+        raise too_large(max_bytes)
     return data
 
 
 def read_rows(data: bytes, kind: ImportKind) -> list[Row]:
     """The non-blank data rows, or CsvFileError when the file as a whole is unusable."""
     if len(data) > kind.max_bytes:
-        raise CsvFileError(f"The file is larger than {kind.max_megabytes} MB; split it.")
+        raise too_large(kind.max_bytes)
     if not data.strip():
         raise CsvFileError("The file is empty.")
     if b"\x00" in data:

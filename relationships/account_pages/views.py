@@ -22,7 +22,7 @@ from accounts.forms import (
 from accounts.models import AccountContext
 from compliance import access_log
 from compliance.access import get_account_for_change, get_account_for_user, portfolio_accounts
-from kam.lib.csv_import_page import csv_import_page
+from kam.lib.csv_import_page import csv_import_page, csv_upload
 from kam.lib.forms import call_service
 from relationships.interactions import views as interactions
 from relationships.plans import views as plans
@@ -213,6 +213,7 @@ def _stakeholders_audit(*, items, context, result, commit: bool) -> None:
 STAKEHOLDER_IMPORT = dataclasses.replace(account_imports.STAKEHOLDERS, audit=_stakeholders_audit)
 
 
+@csv_upload(STAKEHOLDER_IMPORT)
 def stakeholder_import(request, account_id: int):
     """Stakeholders from CSV: a dry run, then the same file again to import every row or none."""
     account = _account_for_change(request, account_id, "accounts.add_stakeholder")

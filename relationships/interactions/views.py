@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.imports import AccountPeople
 from accounts.models import Account
 from compliance.access import get_account_for_change, record_list_read
-from kam.lib.csv_import_page import csv_import_page
+from kam.lib.csv_import_page import csv_import_page, csv_upload
 from kam.lib.forms import call_service
 from relationships.interactions import imports, selectors, services
 from relationships.interactions.forms import (
@@ -261,6 +261,7 @@ def interaction_export(request, account_id: int):
 # CSV import: upload → dry run → confirm by sending the same file ---------------------------------
 
 
+@csv_upload(imports.INTERACTIONS)
 def interaction_import(request, account_id: int):
     account = _account(request, account_id, "relationships.add_interaction")
     return csv_import_page(

@@ -2,11 +2,12 @@
 
 from django.contrib.auth.decorators import permission_required
 
-from kam.lib.csv_import_page import csv_import_page
+from kam.lib.csv_import_page import csv_import_page, csv_upload
 from relationships.revenue import imports
 from relationships.revenue.services import IMPORT_PERMISSION
 
 
+@csv_upload(imports.REVENUE)
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def revenue_import_page(request):
     return csv_import_page(

@@ -133,7 +133,7 @@ def test_a_real_celery_worker_runs_the_nightly_scoring_end_to_end(personas):
         "DATABASE_URL": _database_url(),
         "REDIS_URL": redis_url,
         "SCORING_QUEUE": queue,
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "test-worker-not-secret",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "test-worker-not-secret-" * 3,
     }
     env.pop("DATABASE_OWNER_URL", None)  # the worker is the app role, like in production
     log_path = Path(tempfile.mkstemp(prefix="kam-test-worker-", suffix=".log")[1])

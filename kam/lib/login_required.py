@@ -1,0 +1,14 @@
+"""Django's LoginRequiredMiddleware, asking who the user is only for views that need a login.
+
+Django's own looks the user up first, which reads the session and the user from the database; a
+public view then fails with the database instead of answering (the health check must say 503).
+"""
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
