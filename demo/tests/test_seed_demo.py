@@ -225,7 +225,7 @@ def test_if_empty_on_a_seeded_database_changes_nothing(seeded):
     before = snapshot()
     assert "nothing to do" in seed("--if-empty")
     assert snapshot() == before
-    assert User.objects.count() == 12
+    assert User.objects.count() == 13
 
 
 def test_seeding_a_seeded_database_is_refused(seeded):
