@@ -204,7 +204,9 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_the_secret_then_ten_recovery
     again = password_only_client.get(reverse("signin:enrol")).content.decode()
     assert secret_on(again) == secret, "a reload keeps the secret the app may already hold"
 
-    done = password_only_client.post(reverse("signin:enrol"), {"code": code_for(secret), "next": "/accounts/"})
+    done = password_only_client.post(
+        reverse("signin:enrol"), {"code": code_for(secret), "next": "/accounts/"}
+    )
 
     assert done.status_code == 200
     text = done.content.decode()
@@ -229,9 +231,10 @@ def test_a_wrong_enrolment_code_is_refused_with_a_message(password_only_client):
         assert response.status_code == 200, code
         assert 'class="invalid-feedback"' in response.content.decode()
 
-    assert "That code is not right" in password_only_client.post(
-        reverse("signin:enrol"), {"code": wrong}
-    ).content.decode()
+    assert (
+        "That code is not right"
+        in password_only_client.post(reverse("signin:enrol"), {"code": wrong}).content.decode()
+    )
     assert not TOTPDevice.objects.filter(user=dave, confirmed=True).exists()
     assert target(password_only_client.get("/")).startswith(reverse("signin:enrol"))
     assert ("denied", "second factor refused: wrong code") in logged(dave, "otp_enrol")
@@ -286,7 +289,9 @@ def test_bad_input_on_the_code_page_is_a_message_not_an_error(password_only_clie
     carol = UserFactory(username="carol", role=Role.EXECUTIVE)
     sign_in(password_only_client, carol)
 
-    response = password_only_client.post(reverse("signin:verify"), {"code": code, "next": "https://evil.test/"})
+    response = password_only_client.post(
+        reverse("signin:verify"), {"code": code, "next": "https://evil.test/"}
+    )
 
     assert response.status_code == 200
     assert 'class="invalid-feedback"' in response.content.decode()
@@ -302,7 +307,9 @@ def test_a_recovery_code_works_once(password_only_client):
     password_only_client.post(reverse("logout"))
 
     sign_in(password_only_client, carol)
-    used = password_only_client.post(reverse("signin:verify"), {"code": recovery.upper(), "next": "/accounts/"})
+    used = password_only_client.post(
+        reverse("signin:verify"), {"code": recovery.upper(), "next": "/accounts/"}
+    )
 
     assert target(used) == "/accounts/"
     assert "9 left" in password_only_client.get("/accounts/").content.decode()
@@ -324,7 +331,10 @@ def test_an_account_manager_enrols_voluntarily_from_the_security_page(password_o
     secret = secret_on(password_only_client.get(reverse("signin:enrol")).content.decode())
     password_only_client.post(reverse("signin:enrol"), {"code": code_for(secret)})
 
-    assert 'data-testid="codes-left">10<' in password_only_client.get(reverse("signin:security")).content.decode()
+    assert (
+        'data-testid="codes-left">10<'
+        in password_only_client.get(reverse("signin:security")).content.decode()
+    )
     new = password_only_client.post(reverse("signin:security"), {"action": "recovery_codes"})
     assert len(re.findall(r"<li>([a-z2-7]{8})</li>", new.content.decode())) == 10
     password_only_client.post(reverse("logout"))

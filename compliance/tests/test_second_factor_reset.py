@@ -87,4 +87,6 @@ def test_a_compliance_officer_cannot_reset_their_own(client, personas):
 def test_resetting_someone_unknown_is_a_404(client, personas):
     client.force_login(personas.dave)
 
-    assert client.post(reverse("compliance:second_factor_reset", kwargs={"user_id": 999999})).status_code == 404
+    assert (
+        client.post(reverse("compliance:second_factor_reset", kwargs={"user_id": 999999})).status_code == 404
+    )
