@@ -5,6 +5,8 @@ A session that owes its second factor reaches only `verify`, `enrol` and logout
 (accounts/signin/middleware.py).
 """
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -40,7 +42,7 @@ def verify(request):
     if getattr(user, "is_verified", lambda: False)():
         return redirect(next_url)
     if not services.has_second_factor(user):
-        return redirect(f"{reverse('signin:enrol')}?next={next_url}")
+        return redirect(f"{reverse('signin:enrol')}?{urlencode({'next': next_url})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
@@ -66,7 +68,7 @@ def enrol(request):
     if services.has_second_factor(user):
         if second_factor_passed(request):
             return redirect("signin:security")
-        return redirect(f"{reverse('signin:verify')}?next={next_url}")
+        return redirect(f"{reverse('signin:verify')}?{urlencode({'next': next_url})}")
     device = services.totp_device_pending(user=user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
