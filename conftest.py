@@ -70,6 +70,22 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def client():
+    """A test client whose `force_login` includes the second factor (accounts/tests/factories.py)."""
+    from accounts.tests.factories import SignedInClient
+
+    return SignedInClient()
+
+
+@pytest.fixture
+def password_only_client():
+    """A test client whose sessions have passed the password only, for tests of the second step."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
 def personas(db):
     """alice leads a key account; bob leads its competitor; carol sponsors alice's; dave audits."""
     from accounts.tests.factories import persona_portfolio
@@ -111,8 +127,8 @@ def browser():
 
 @pytest.fixture
 def login_page(browser, live_server):
-    """A function opening a new page logged in as the given user (factory password)."""
-    from accounts.tests.factories import PASSWORD
+    """A function opening a new page logged in as the given user (factory password, then a code)."""
+    from accounts.tests.factories import PASSWORD, totp_code, totp_device
 
     pages = []
 
@@ -125,6 +141,10 @@ def login_page(browser, live_server):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(lambda url: "/login/" not in url)
+        if "/signin/verify/" in page.url:  # the second step: the code the user's app shows
+            page.get_by_label("Code").fill(totp_code(totp_device(user)))
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_url(lambda url: "/signin/" not in url)
         pages.append(context)
         return page
 

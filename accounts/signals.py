@@ -4,3 +4,11 @@ from django.dispatch import Signal
 
 # A password-set link was e-mailed to `user`.
 password_link_sent = Signal()
+
+# Two-step sign-in (accounts/signin/services.py). `user` is who signs in (or whose factor was reset);
+# `method` is "totp" or "recovery_code"; `reason` says why a code was refused.
+second_factor_verified = Signal()
+second_factor_refused = Signal()
+second_factor_enrolled = Signal()
+# A compliance officer (`actor`) removed `user`'s devices: they enrol again at their next sign-in.
+second_factor_reset = Signal()

@@ -11,6 +11,10 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.signin.services import second_factor_required
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -26,6 +30,12 @@ def production_like() -> Iterator[None]:
 
 
 def client_for(user) -> Client:
+    """A client signed in as `user`, second factor passed where their role asks for one."""
     client = Client()
     client.force_login(user)
+    if second_factor_required(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client

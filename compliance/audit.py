@@ -12,9 +12,11 @@ from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from accounts import signals
 from accounts.models import AccountTeamMember
 from accounts.signals import password_link_sent
 from compliance import access_log, principal
+from compliance.models import AccessLogEntry
 
 FLAGS = ("is_active", "is_staff", "is_superuser")
 WATCHED = ("password", *FLAGS)
@@ -44,6 +46,10 @@ def connect() -> None:
         _team_member_left, sender=AccountTeamMember, dispatch_uid="compliance.audit.team_left"
     )
     password_link_sent.connect(_password_link_sent, dispatch_uid="compliance.audit.password_link")
+    signals.second_factor_verified.connect(_second_factor_verified, dispatch_uid="compliance.audit.otp_ok")
+    signals.second_factor_refused.connect(_second_factor_refused, dispatch_uid="compliance.audit.otp_refused")
+    signals.second_factor_enrolled.connect(_second_factor_enrolled, dispatch_uid="compliance.audit.otp_enrol")
+    signals.second_factor_reset.connect(_second_factor_reset, dispatch_uid="compliance.audit.otp_reset")
 
 
 def _log(*, object_type: str, object_id, action: str, reason: str, account_id: int | None = None) -> None:
@@ -157,3 +163,53 @@ def _team_member_left(sender, instance, using, **kwargs) -> None:
             action="remove",
             reason=f"user {instance.user_id} left (was {instance.role})",
         )
+
+
+# Two-step sign-in (accounts/signin/services.py): each outcome, about the user signing in. ----------
+
+OTP_VERIFY, OTP_RECOVERY, OTP_ENROL, OTP_RESET = "otp_verify", "otp_recovery_code", "otp_enrol", "otp_reset"
+_REFUSED_ACTIONS = {"enrolment": OTP_ENROL, "recovery_code": OTP_RECOVERY, "totp": OTP_VERIFY}
+
+
+def _second_factor_verified(sender, user, method, **kwargs) -> None:
+    recovery = method == "recovery_code"
+    access_log.record(
+        user=user,
+        account_id=None,
+        object_type="user",
+        object_id=user.pk,
+        action=OTP_RECOVERY if recovery else OTP_VERIFY,
+        reason="signed in with a recovery code (now used up)" if recovery else "second factor verified",
+    )
+
+
+def _second_factor_refused(sender, user, method, reason, **kwargs) -> None:
+    access_log.record(
+        user=user,
+        account_id=None,
+        object_type="user",
+        object_id=user.pk,
+        action=_REFUSED_ACTIONS.get(method, OTP_VERIFY),
+        outcome=AccessLogEntry.Outcome.DENIED,
+        reason=f"second factor refused: {reason}",
+    )
+
+
+def _second_factor_enrolled(sender, user, recovery_codes_only=False, **kwargs) -> None:
+    _log(
+        object_type="user",
+        object_id=user.pk,
+        action=OTP_ENROL,
+        reason="new recovery codes"
+        if recovery_codes_only
+        else "authenticator app set up, recovery codes issued",
+    )
+
+
+def _second_factor_reset(sender, user, actor, devices, **kwargs) -> None:
+    _log(
+        object_type="user",
+        object_id=user.pk,
+        action=OTP_RESET,
+        reason=f"second factor reset by user {actor.pk}: they set it up again at their next sign-in",
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("compliance.console.log.urls")),
     path("", include("compliance.console.walls.urls")),
     path("", include("compliance.console.crossings.urls")),
+    path("", include("compliance.console.people.urls")),
 ]

@@ -36,7 +36,7 @@ def refusal_reason() -> str | None:
     # No user is behind a management command, so there is no gateway to ask; this reads no content.
     if Account.objects.exists():
         return "the database already has accounts"
-    usernames = [spec.username for spec in data.USERS]
+    usernames = [spec.username for spec in (*data.USERS, *data.NEWCOMERS)]
     taken = User.objects.filter(username__in=usernames).order_by("username")
     if taken.exists():
         return "demo usernames are taken: " + ", ".join(taken.values_list("username", flat=True))
@@ -93,7 +93,7 @@ class DemoBuilder:
         groups = {role: Group.objects.get(name=group_name(role)) for role in Role}
         # One hash for all: the demo password is shared anyway, and PBKDF2 per user costs seconds.
         hashed = make_password(self.password) if self.password else None
-        for spec in data.USERS:
+        for spec in (*data.USERS, *data.NEWCOMERS):
             user = User.objects.create_user(
                 username=spec.username,
                 email=f"{spec.username}@kam.example",

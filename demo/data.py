@@ -43,6 +43,11 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("james", "James", "Whitaker", EXEC),
     DemoUser("kiran", "Kiran", "Patel", EXEC),
 )
+# Seeded on no team and never waived from two-step sign-in (DEMO_OTP_WAIVER): the persona who shows
+# enrolment at her first sign-in.
+NEWCOMERS: tuple[DemoUser, ...] = (DemoUser("nina", "Nina", "Sato", EXEC),)
+# The seeded personas the development-only DEMO_OTP_WAIVER lets sign in with a password alone.
+OTP_WAIVED = frozenset(spec.username for spec in USERS)
 
 # The two rival account managers: never on the same team, so the wall has a story to tell.
 RIVALS = frozenset({"alice", "bob"})

@@ -87,6 +87,8 @@ ROLE_PERMISSIONS[Role.COMPLIANCE_OFFICER] += [
 ]
 for _role in (Role.ACCOUNT_MANAGER, Role.EXECUTIVE):
     ROLE_PERMISSIONS[_role] += ["compliance.add_wallcrossing"]
+# Compliance officers see who has two-step sign-in and reset it (compliance/console/people/).
+ROLE_PERMISSIONS[Role.COMPLIANCE_OFFICER] += ["otp_totp.view_totpdevice", "otp_totp.delete_totpdevice"]
 
 
 def group_name(role: Role) -> str:

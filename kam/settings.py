@@ -65,7 +65,8 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin whose site demands a verified second factor (accounts/signin/admin_site.py).
+    "accounts.signin.apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kam",
     "accounts",
     "relationships",
@@ -98,10 +102,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
     # Right after authentication: the rest runs in one transaction as the request's user, and the
     # access log is written (also for anonymous attempts on an account's pages).
     "compliance.middleware.WallMiddleware",
     "kam.lib.login_required.LoginRequiredMiddleware",
+    # A signed-in session that still owes its second factor reaches only the sign-in pages.
+    "accounts.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -331,3 +339,15 @@ ACCESS_LOG_SIGNING_KEY = (
 PRINCIPAL_SIGNING_KEY = (
     os.environ.get("PRINCIPAL_SIGNING_KEY", "") if EMBEDDED else strong_key("PRINCIPAL_SIGNING_KEY")
 ) or SECRET_KEY
+
+# Two-step sign-in (accounts/signin/, docs/security.md "Second factor"): required for executives,
+# compliance officers, administrators, superusers and anyone reaching /admin/; for everyone when
+# OTP_REQUIRED_FOR_ALL is on.
+OTP_REQUIRED_FOR_ALL = env_bool("KAM_OTP_REQUIRED_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "KAM"
+# Development only: the seeded demo personas sign in with a password alone (`make run` sets it).
+DEMO_OTP_WAIVER = env_bool("KAM_DEMO_OTP_WAIVER", default=False)
+if DEMO_OTP_WAIVER and not EMBEDDED:
+    raise ImproperlyConfigured(
+        "KAM_DEMO_OTP_WAIVER is for the embedded development default only: unset it when DATABASE_URL is set."
+    )

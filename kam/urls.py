@@ -23,6 +23,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_set_done.html"),
         name="password_set_done",
     ),
+    # The second step of signing in, and each user's own two-step sign-in page (accounts/signin/).
+    path("", include("accounts.signin.urls")),
     path("accounts/", include("relationships.account_pages.urls")),
     path("", include("relationships.urls")),
     path("compliance/", include("compliance.urls")),

@@ -1,11 +1,17 @@
+import time
 from types import SimpleNamespace
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import Account, AccountTeamMember, Segment, Stakeholder
+from accounts.signin.services import second_factor_required
 from kam.roles import Role, group_name
 
 PASSWORD = "test-pass-123"
@@ -23,14 +29,61 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @classmethod
-    def _create(cls, model_class, *args, role: Role | None = None, **kwargs):
+    def _create(cls, model_class, *args, role: Role | None = None, second_factor: bool = True, **kwargs):
+        """`second_factor=False`: a user who must set up two-step sign-in has not done so yet."""
         user = super()._create(model_class, *args, **kwargs)
         if role:
             user.groups.add(Group.objects.get(name=group_name(role)))
         if role == Role.ADMINISTRATOR:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+        if second_factor and second_factor_required(user):
+            totp_device(user)
         return user
+
+
+# Two-step sign-in. ---------------------------------------------------------------------------------
+
+
+def totp_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator, as enrolment leaves it (created if they have none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's app shows now, or the next one if this one was already used."""
+    device.refresh_from_db()
+    while True:
+        current = int((time.time() - device.t0) // device.step) + device.drift
+        step = max(current, device.last_t + 1)
+        if step <= current + device.tolerance:
+            return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+        time.sleep(1)
+
+
+def mark_verified(client: Client, device) -> None:
+    """What passing the second step leaves in the session (django_otp.login)."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class SignedInClient(Client):
+    """The tests' client: `force_login` is a finished sign-in, second factor included.
+
+    A user who must have a second factor (or has one) gets a session verified with their
+    authenticator, as one who passed the code page has. Tests of the second step itself use a
+    plain `django.test.Client` (the `password_only_client` fixture).
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None and second_factor_required(user):
+            device = totp_device(user)
+        if device is not None:
+            mark_verified(self, device)
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):

@@ -239,6 +239,7 @@ def _plant(personas, canary: Canaries):
         "investment_id": investment.pk,
         "crossing_id": bob_crossing.pk,
         "exception_id": exception.pk,
+        "user_id": alice.pk,
         **NO_PASSWORD_LINK,
     }
     return alices, _bobs_own(personas, link, exception)
@@ -273,6 +274,7 @@ def _bobs_own(personas, link, exception) -> dict:
         **plan_kwargs(plan),
         "crossing_id": erins.pk,
         "exception_id": exception.pk,
+        "user_id": bob.pk,
         **NO_PASSWORD_LINK,
     }
 

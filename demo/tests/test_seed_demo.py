@@ -171,13 +171,15 @@ def test_stakeholders_form_an_org_chart_under_a_c_level_person(seeded):
 
 def test_personas_have_their_roles(seeded):
     users = {user.username: user for user in User.objects.all()}
-    assert len(users) == 12
+    assert len(users) == 13
     assert roles_of(users["alice"]) == {Role.ACCOUNT_MANAGER}
     assert roles_of(users["bob"]) == {Role.ACCOUNT_MANAGER}
     assert roles_of(users["carol"]) == {Role.EXECUTIVE}
     assert roles_of(users["dave"]) == {Role.COMPLIANCE_OFFICER}
     assert roles_of(users["admin"]) == {Role.ADMINISTRATOR}
     assert users["admin"].is_staff
+    assert roles_of(users["nina"]) == {Role.EXECUTIVE}
+    assert not AccountTeamMember.objects.filter(user=users["nina"]).exists()
     assert not any(user.is_superuser for user in users.values())
     others = set(users) - {"alice", "bob", "carol", "dave", "admin"}
     assert all(users[name].first_name and users[name].last_name for name in others)
@@ -223,7 +225,7 @@ def test_if_empty_on_a_seeded_database_changes_nothing(seeded):
     before = snapshot()
     assert "nothing to do" in seed("--if-empty")
     assert snapshot() == before
-    assert User.objects.count() == 12
+    assert User.objects.count() == 13
 
 
 def test_seeding_a_seeded_database_is_refused(seeded):
