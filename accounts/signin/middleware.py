@@ -40,6 +40,11 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        public = not getattr(view_func, "login_required", True)
+        if public and not request.path_info.startswith(ADMIN_PREFIX):
+            # Pages for anyone (health check, password-set links): the user is not even looked up,
+            # so a database outage answers as the page decides (kam/lib/login_required.py).
+            return None
         user = request.user
         if not user.is_authenticated or second_factor_passed(request):
             return None
@@ -49,8 +54,8 @@ class SecondFactorMiddleware:
         # Staff reach Django admin only with the second factor passed (its login page included);
         # to anyone else the admin answers as to a stranger.
         for_admin = user.is_staff and request.path_info.startswith(ADMIN_PREFIX)
-        if not for_admin and not getattr(view_func, "login_required", True):
-            return None  # pages for anyone (health check, password-set links)
+        if public and not for_admin:
+            return None
         if services.has_second_factor(user):
             return _redirect(request, "signin:verify")
         if for_admin or services.second_factor_required(user):
