@@ -4,3 +4,11 @@ from django.dispatch import Signal
 
 # A password-set link was e-mailed to `user`.
 password_link_sent = Signal()
+# Sign-in events (accounts/signin/), logged by compliance/signin_log.py:
+# a "Forgot your password?" link was e-mailed to `user`;
+password_reset_link_sent = Signal()
+# `user` chose a new password: `how` is "change" (signed in), "reset" (a forgotten one, from a
+# link) or "set" (the first one, from an administrator's link);
+password_chosen = Signal()
+# `user` signed out everywhere: every one of their sessions ended.
+sessions_ended = Signal()
