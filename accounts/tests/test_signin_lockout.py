@@ -16,12 +16,11 @@ from compliance.models import AccessLogEntry
 pytestmark = pytest.mark.django_db
 
 LOCKED = "Too many failed sign-ins"
+WRONG = "wrong-password-123"
 
 
-def sign_in(client, username, password="wrong-password-123", address="10.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+def sign_in(client, username, password=WRONG, address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def signed_in(response) -> bool:
