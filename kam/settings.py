@@ -29,6 +29,16 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_positive_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, str(default)))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    return value
+
+
 EMBEDDED = "DATABASE_URL" not in os.environ
 
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
@@ -280,18 +290,6 @@ PRINCIPAL_SIGNING_KEY = os.environ.get("PRINCIPAL_SIGNING_KEY", "") or SECRET_KE
 
 # Sign-in (accounts/signin/; docs/security.md "Lockout", "Passwords", "Sessions"). The same rules on the
 # embedded development default as in production.
-
-
-def env_positive_int(name: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(name, str(default)))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
-    return value
-
-
 # Lockout: this many failed sign-ins for one username (from any address), or from one address (over
 # any usernames), refuse sign-in for that username or address for LOGIN_LOCKOUT_MINUTES.
 LOGIN_FAILURE_LIMIT_USERNAME = env_positive_int("LOGIN_FAILURE_LIMIT_USERNAME", 5)

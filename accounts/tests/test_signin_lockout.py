@@ -148,3 +148,11 @@ def test_the_address_comes_from_a_trusted_proxy_only(client, personas, settings)
     assert signed_in(sign_in(client, "alice", PASSWORD, address="10.9.0.1"))
     entry = AccessLogEntry.objects.filter(object_type="signin").order_by("id").first()
     assert entry.ip == "198.51.100.0"
+
+
+def test_a_request_without_an_address_is_still_counted_by_username(client, personas):
+    for _ in range(5):
+        response = sign_in(client, "carol", address="")
+        assert response.status_code in (200, 429)
+
+    assert sign_in(client, "carol", PASSWORD, address="").status_code == 429
