@@ -83,16 +83,18 @@ def _log_user(user, *, action: str, reason: str) -> None:
     )
 
 
+# A first password ("set") is already in the people-change log (compliance/audit.py), as is the
+# password field's change in every case; these entries add how and by whom.
 CHOSEN = {
     "change": ("password_change", "password changed by its owner; their other sessions ended"),
     "reset": ("password_reset", "forgotten password reset from an e-mailed link; every session ended"),
-    "set": ("password_set", "first password set from an administrator's link"),
 }
 
 
 def _password_chosen(sender, user, how: str, **kwargs) -> None:
-    action, reason = CHOSEN[how]
-    _log_user(user, action=action, reason=reason)
+    if how in CHOSEN:
+        action, reason = CHOSEN[how]
+        _log_user(user, action=action, reason=reason)
 
 
 def _reset_link_sent(sender, user, **kwargs) -> None:

@@ -296,8 +296,8 @@ LOGIN_FAILURE_LIMIT_USERNAME = env_positive_int("LOGIN_FAILURE_LIMIT_USERNAME", 
 LOGIN_FAILURE_LIMIT_ADDRESS = env_positive_int("LOGIN_FAILURE_LIMIT_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = env_positive_int("LOGIN_LOCKOUT_MINUTES", 15)
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.signin.lockout.LockoutBackend",  # first: refuses a locked-out sign-in before any password check
+    "accounts.signin.sessions.EpochModelBackend",  # Django's, reading the session epoch with the user
 ]
 AXES_HANDLER = "accounts.signin.lockout.TwoLimitHandler"  # the database: every web process shares it
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -17,6 +17,7 @@ account one owns must not reset the count of an address guessing other people's 
 import datetime
 
 from axes.attempts import get_cool_off_threshold
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -41,6 +42,19 @@ def failure_limit(request=None, credentials=None) -> int:
 def cool_off(request=None) -> datetime.timedelta:
     """AXES_COOLOFF_TIME, read when used so that a test's settings override applies."""
     return datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' backend (first in AUTHENTICATION_BACKENDS), which refuses a locked-out sign-in.
+
+    Every sign-in page passes its request. A check with no request (a shell, `Client.login`) has no
+    address to count and is left to the next backend instead of failing: nothing can be locked there.
+    """
+
+    def authenticate(self, request, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
 
 
 class TwoLimitHandler(AxesDatabaseHandler):

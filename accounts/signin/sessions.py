@@ -8,7 +8,8 @@ middleware ends the session, and sends the browser to the login page with a mess
 - SESSION_IDLE_MINUTES passed since the last request, or
 - SESSION_MAX_HOURS passed since sign-in.
 
-The last use is written back at most once a minute, so most requests do not save the session.
+The last use is written back at most once a minute, so most requests do not save the session, and
+the epoch is read with the user (`EpochModelBackend`), so the check costs no query of its own.
 A session without these keys (signed in before they existed) starts its clock at its next request.
 """
 
@@ -16,9 +17,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -44,7 +47,21 @@ def _now() -> float:
 
 
 def epoch_of(user) -> int:
+    """The user's session epoch: read with the user by `EpochModelBackend`, else now."""
+    loaded = getattr(user, "kam_session_epoch", None)
+    if loaded is not None:
+        return loaded
     return SessionEpoch.objects.filter(user_id=user.pk).values_list("epoch", flat=True).first() or 0
+
+
+class EpochModelBackend(ModelBackend):
+    """Django's ModelBackend, loading a signed-in user's session epoch in the same query."""
+
+    def get_user(self, user_id):
+        epoch = SessionEpoch.objects.filter(user_id=OuterRef("pk")).values("epoch")
+        users = get_user_model()._default_manager.annotate(kam_session_epoch=Coalesce(Subquery(epoch), 0))
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def session_start(sender, request, user, **kwargs) -> None:
