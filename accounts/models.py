@@ -260,3 +260,20 @@ class Stakeholder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.title}"
+
+
+class SessionEpoch(models.Model):
+    """A user's session generation: "sign out everywhere" raises it, ending every older session.
+
+    Each session remembers the epoch it was signed in under (accounts/signin/sessions.py); a user
+    without a row is at epoch 0.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="session_epoch"
+    )
+    epoch = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: epoch {self.epoch}"

@@ -17,9 +17,10 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # accounts sits below compliance and cannot import the wall: it asks the rule installed here.
         from accounts.services import staffing_rule_register
-        from compliance import audit
+        from compliance import audit, signin_log
         from compliance.access import staffing_refused
 
         staffing_rule_register(staffing_refused)
         audit.connect()
+        signin_log.connect()
         post_migrate.connect(_store_principal_key, sender=self, dispatch_uid="compliance.principal_key")

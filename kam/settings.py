@@ -44,6 +44,16 @@ def strong_key(name: str) -> str:
     return value
 
 
+def env_positive_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, str(default)))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    return value
+
+
 EMBEDDED = "DATABASE_URL" not in os.environ
 
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
@@ -86,6 +96,7 @@ INSTALLED_APPS = [
     "relationships",
     "compliance",
     "demo",
+    "axes",
 ]
 # The benchmark commands (bench/, `make bench-*`) drive pages with the test client and build throwaway
 # databases: development only, so they are refused in any configuration with DEBUG off.
@@ -108,11 +119,15 @@ MIDDLEWARE = [
     # access log is written (also for anonymous attempts on an account's pages).
     "compliance.middleware.WallMiddleware",
     "kam.lib.login_required.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, "sign out everywhere" (accounts/signin/sessions.py).
+    "accounts.signin.sessions.SessionLifetimeMiddleware",
     # A signed-in session that still owes its second factor reaches only the sign-in pages.
     "accounts.signin.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a refused sign-in into the login page with the lockout message (accounts/signin/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -195,7 +210,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -203,8 +218,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# E-mail carries the password-set links administrators send (accounts/services.py); printed to the
-# console on the embedded development default.
+# E-mail carries the password-set links administrators send (accounts/services.py) and the links of
+# "Forgot your password?" (accounts/signin/passwords.py); printed to the console on the embedded
+# development default.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"
     if EMBEDDED
@@ -216,7 +232,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KAM <kam@localhost>")
-# How long a password-set link works.
+# Where django.core.mail.backends.filebased.EmailBackend writes each message, one file per message.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+# How long a password-set or password-reset link works (either works once).
 PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("PASSWORD_SET_LINK_DAYS", "3")) * 86400)
 
 LANGUAGE_CODE = "en-us"
@@ -351,3 +369,28 @@ if DEMO_OTP_WAIVER and not EMBEDDED:
     raise ImproperlyConfigured(
         "KAM_DEMO_OTP_WAIVER is for the embedded development default only: unset it when DATABASE_URL is set."
     )
+
+# Sign-in (accounts/signin/; docs/security.md "Lockout", "Passwords", "Sessions"). The same rules on the
+# embedded development default as in production.
+# Lockout: this many failed sign-ins for one username (from any address), or from one address (over
+# any usernames), refuse sign-in for that username or address for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURE_LIMIT_USERNAME = env_positive_int("LOGIN_FAILURE_LIMIT_USERNAME", 5)
+LOGIN_FAILURE_LIMIT_ADDRESS = env_positive_int("LOGIN_FAILURE_LIMIT_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_positive_int("LOGIN_LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = [
+    "accounts.signin.lockout.LockoutBackend",  # first: refuses a locked-out sign-in before any password check
+    "accounts.signin.sessions.EpochModelBackend",  # Django's, reading the session epoch with the user
+]
+AXES_HANDLER = "accounts.signin.lockout.TwoLimitHandler"  # the database: every web process shares it
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "accounts.signin.lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.signin.lockout.cool_off"
+AXES_RESET_ON_SUCCESS = True  # a success clears its username's failures (not its address's)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not lengthen a lockout
+AXES_CLIENT_IP_CALLABLE = "compliance.middleware.client_ip"  # the access log's address
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures and lockouts go to KAM's own access log (compliance)
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after sign-in.
+SESSION_IDLE_MINUTES = env_positive_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_positive_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600

@@ -371,3 +371,27 @@ def test_an_export_too_large_asks_for_a_narrower_filter(client, log, monkeypatch
     assert (
         get(client, log.dave, "compliance:log_export", user="alice", object_type="account").status_code == 200
     )
+
+
+# Sign-in failures and lockouts (compliance/signin_log.py). ---------------------------------------------
+
+
+def test_anomalies_show_sign_in_failures_and_lockouts(client, personas):
+    for attempt in range(5):  # carol's username, from five addresses: locked
+        client.post(reverse("login"), {"username": "carol", "password": "x"}, REMOTE_ADDR=f"10.7.0.{attempt}")
+    for attempt in range(3):  # one address trying three usernames
+        client.post(reverse("login"), {"username": f"who{attempt}", "password": "x"}, REMOTE_ADDR="10.7.9.9")
+
+    response = get(client, personas.dave, "compliance:log_anomalies")
+
+    signin = response.context["signin"]
+    by_username = {row["object_id"]: row for row in signin.by_username}
+    assert by_username["carol"]["failures"] == 5 and by_username["carol"]["lockouts"] == 1
+    assert by_username["carol"]["addresses"] == 5
+    by_address = {row["ip"]: row for row in signin.by_address}
+    assert by_address["10.7.9.9"]["failures"] == 3 and by_address["10.7.9.9"]["usernames"] == 3
+    assert [(entry.object_id, entry.ip) for entry in signin.lockouts] == [("carol", "10.7.0.4")]
+    page = response.content.decode()
+    assert 'data-testid="signin-lockouts"' in page and "10.7.9.9" in page
+    # The wall's own denial tables are not flooded by sign-in failures.
+    assert response.context["many_denials"] == [] and response.context["denials"] == []

@@ -12,15 +12,18 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamMember
 from compliance.audit import TEAM_MEMBER
 from compliance.models import AccessLogEntry, WallCrossing
+from compliance.signin_log import FAILED, LOCKED_OUT, SIGNIN
 
 RECENT_DENIALS = 100
+# Rows per table of the sign-in section: the usernames and addresses with the most failures.
+SIGNIN_ROWS = 50
 
 
 def denials_per_day() -> int:
@@ -86,6 +89,7 @@ def recent_denials(*, start: datetime.datetime, end: datetime.datetime, limit: i
     entries = (
         AccessLogEntry.objects.exclude(outcome=AccessLogEntry.Outcome.ALLOWED)
         .filter(outcome=AccessLogEntry.Outcome.DENIED, at__gte=start, at__lt=end)
+        .exclude(object_type=SIGNIN)  # sign-in failures have their own section (`signin_failures`)
         .order_by("-at", "-id")[:limit]
     )
     return with_account_names(list(entries))
@@ -111,6 +115,7 @@ def many_denials_in_a_day(*, start: datetime.datetime, end: datetime.datetime) -
     return list(
         AccessLogEntry.objects.exclude(outcome=AccessLogEntry.Outcome.ALLOWED)
         .filter(outcome=AccessLogEntry.Outcome.DENIED, at__gte=start, at__lt=end)
+        .exclude(object_type=SIGNIN)
         .annotate(day=_day())
         .values("user_id", "username", "day")
         .annotate(
@@ -122,6 +127,49 @@ def many_denials_in_a_day(*, start: datetime.datetime, end: datetime.datetime) -
         .filter(denials__gte=denials_per_day())
         .order_by("-day", "-denials", "username")
     )
+
+
+def _signin_entries(start: datetime.datetime, end: datetime.datetime) -> QuerySet[AccessLogEntry]:
+    # Denied entries only: the partial index on `at` answers (compliance/signin_log.py writes them).
+    return AccessLogEntry.objects.exclude(outcome=AccessLogEntry.Outcome.ALLOWED).filter(
+        outcome=AccessLogEntry.Outcome.DENIED, object_type=SIGNIN, at__gte=start, at__lt=end
+    )
+
+
+def _signin_counts() -> dict:
+    return {
+        "failures": Count("id", filter=Q(action=FAILED)),
+        "lockouts": Count("id", filter=Q(action=LOCKED_OUT)),
+        "first_at": Min("at"),
+        "last_at": Max("at"),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SigninFailures:
+    by_username: list[dict]
+    by_address: list[dict]
+    lockouts: list[AccessLogEntry]
+
+
+def signin_failures(
+    *, start: datetime.datetime, end: datetime.datetime, rows: int = SIGNIN_ROWS
+) -> SigninFailures:
+    """Failed sign-ins in [start, end): per attempted username (from how many addresses), per
+    address (over how many usernames), most failures first; and the latest lockouts."""
+    entries = _signin_entries(start, end)
+    by_username = (
+        entries.values("object_id")
+        .annotate(**_signin_counts(), addresses=Count("ip", distinct=True))
+        .order_by("-failures", "-lockouts", "object_id")[:rows]
+    )
+    by_address = (
+        entries.values("ip")
+        .annotate(**_signin_counts(), usernames=Count("object_id", distinct=True))
+        .order_by("-failures", "-lockouts", "ip")[:rows]
+    )
+    lockouts = entries.filter(action=LOCKED_OUT).order_by("-at", "-id")[:rows]
+    return SigninFailures(list(by_username), list(by_address), list(lockouts))
 
 
 # Who could see / who did see one account. ----------------------------------------------------------

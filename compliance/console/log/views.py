@@ -10,6 +10,7 @@ import csv
 import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -27,6 +28,7 @@ from compliance.console.log.selectors import (
     many_accounts_in_a_day,
     many_denials_in_a_day,
     recent_denials,
+    signin_failures,
     who_saw,
     with_account_names,
 )
@@ -173,6 +175,10 @@ def log_anomalies(request):
             denials=recent_denials(start=start, end=end),
             many_accounts=many_accounts_in_a_day(start=start, end=end),
             many_denials=many_denials_in_a_day(start=start, end=end),
+            signin=signin_failures(start=start, end=end),
+            limit_username=settings.LOGIN_FAILURE_LIMIT_USERNAME,
+            limit_address=settings.LOGIN_FAILURE_LIMIT_ADDRESS,
+            lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
         )
