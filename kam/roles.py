@@ -111,5 +111,12 @@ def sync_role_groups(*, using: str = "default") -> None:
 
 
 def roles_of(user) -> set[Role]:
-    names = {group.name for group in user.groups.all()} if user.is_authenticated else set()
-    return {role for role in Role if group_name(role) in names}
+    """The user's roles, read once per user object (like Django's permission cache)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_kam_roles_cache", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = frozenset(role for role in Role if group_name(role) in names)
+        user._kam_roles_cache = cached
+    return set(cached)
