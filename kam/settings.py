@@ -317,8 +317,6 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
 if LOG_FORMAT not in logs.FORMATS:
     raise ImproperlyConfigured(f"LOG_FORMAT must be one of: {', '.join(logs.FORMATS)}.")
 LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
-# Celery workers keep this logging instead of installing their own.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # /metrics answers requests from these networks (client address as the access log takes it, through
 # TRUSTED_PROXIES) and signed-in staff; anyone else gets 404. Empty: staff only.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")

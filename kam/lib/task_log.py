@@ -4,14 +4,17 @@
 the task logs carries it (kam/lib/logs.py); `task_failure` notes the exception's class (never its
 message, which may quote a row); `task_postrun` logs the line (logger `kam.task`: task name, task
 id, duration in milliseconds, outcome) and counts it (kam/lib/metrics.py). The arguments are not
-logged: they are ids, but the line does not need them.
+logged: they are ids, but the line does not need them. Workers and beat log through settings.LOGGING
+(`use_settings_logging`), not through handlers of Celery's own.
 """
 
 import contextlib
 import logging
+import logging.config
 import time
 
-from celery.signals import task_failure, task_postrun, task_prerun
+from celery.signals import setup_logging, task_failure, task_postrun, task_prerun
+from django.conf import settings
 
 from kam.lib import logs, metrics
 
@@ -57,7 +60,17 @@ def task_finished(sender=None, task_id=None, task=None, state=None, **kwargs) ->
             logs.leave_context(token)
 
 
+def use_settings_logging(**kwargs) -> None:
+    """Celery's `setup_logging`: workers and beat log as settings.LOGGING says, as the web app does.
+
+    With a receiver connected Celery installs no handler of its own and leaves standard output and
+    error alone (`--loglevel` is then ignored: LOG_LEVEL decides).
+    """
+    logging.config.dictConfig(settings.LOGGING)
+
+
 def connect_signals() -> None:
+    setup_logging.connect(use_settings_logging, dispatch_uid="kam.task_log.logging", weak=False)
     task_prerun.connect(task_started, dispatch_uid="kam.task_log.started", weak=False)
     task_failure.connect(task_failed, dispatch_uid="kam.task_log.failed", weak=False)
     task_postrun.connect(task_finished, dispatch_uid="kam.task_log.finished", weak=False)

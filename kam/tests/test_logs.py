@@ -3,8 +3,10 @@
 import io
 import json
 import logging.config
+import sys
 
 import pytest
+from celery.utils.log import LoggingProxy
 from django.conf import settings
 from django.urls import reverse
 from prometheus_client import REGISTRY
@@ -164,3 +166,18 @@ def test_text_logs_carry_the_request_id(client, db):
 
     assert response["X-Request-ID"] == "trace-1"
     assert "kam.request [trace-1] GET /healthz 200" in buffer.getvalue()
+
+
+def test_celery_workers_log_as_the_settings_say_and_leave_standard_output_alone():
+    log, saved = celery_app.log, (celery_app.log.already_setup, sys.stdout, sys.stderr)
+    log.already_setup = False
+    try:
+        log.setup(loglevel="DEBUG", redirect_stdouts=True)
+
+        assert not isinstance(sys.stdout, LoggingProxy) and not isinstance(sys.stderr, LoggingProxy)
+        root = logging.getLogger()
+        assert root.level == logging.getLevelName(settings.LOGGING["root"]["level"])
+        assert any(isinstance(each, logs.RequestContextFilter) for h in root.handlers for each in h.filters)
+    finally:
+        log.already_setup, sys.stdout, sys.stderr = saved
+        logging.config.dictConfig(settings.LOGGING)
