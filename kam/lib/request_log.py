@@ -18,6 +18,7 @@ import time
 
 from django.conf import settings
 from django.utils.functional import empty
+from django.utils.log import log_response
 
 from kam.lib import logs, metrics
 
@@ -66,6 +67,12 @@ class RequestLogMiddleware:
         with logs.request_context(request_id):
             response = self.get_response(request)
             seconds = time.perf_counter() - started
+            if response.status_code >= 400:
+                # Django's own "Not Found: /path" line, logged here (as its handler would, once) so it
+                # carries the request id too.
+                log_response(
+                    "%s: %s", response.reason_phrase, request.path, response=response, request=request
+                )
             view = view_name(request)
             metrics.request_observed(view=view, status=response.status_code, seconds=seconds)
             path = logged_path(request)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from compliance import principal
 from kam.lib import metrics
 from relationships.models import ScoringRun
 
@@ -137,7 +138,9 @@ def test_the_scoring_gauges_give_the_last_nightly_duration_and_the_age_of_the_la
         finished_at=now - datetime.timedelta(hours=2),
     )
 
-    samples = _scrape(client)
+    # As production scrapes: on the web role, as no one (no transaction of the wall, no user).
+    with principal.acting_as(principal.for_user(None)):
+        samples = _scrape(client)
 
     assert samples[("kam_scoring_nightly_last_duration_seconds", ())] == 42.5
     assert 7200 <= samples[("kam_scoring_last_success_age_seconds", ())] < 7300
