@@ -4,6 +4,7 @@ import datetime
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from accounts.signin.sessions import SEEN_AT
 from compliance import principal
 from kam.lib import metrics
 from relationships.models import ScoringRun
@@ -103,6 +105,15 @@ def test_an_operator_who_has_not_passed_the_second_factor_gets_a_404(password_on
     password_only_client.force_login(personas.admin)
 
     assert password_only_client.get("/metrics", **ELSEWHERE).status_code == 404
+
+
+def test_an_operator_whose_session_lapsed_gets_a_404(client, personas, settings):
+    client.force_login(personas.admin)
+    session = client.session
+    session[SEEN_AT] = time.time() - settings.SESSION_IDLE_MINUTES * 60 - 60
+    session.save()
+
+    assert client.get("/metrics", **ELSEWHERE).status_code == 404
 
 
 def test_no_one_may_post_to_the_metrics(client, db):
