@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
 NO_REQUEST = "-"
 # An incoming X-Request-ID is kept only when it looks like an id (a UUID, a proxy's hex or base64url
 # token); anything else is replaced, so a client cannot write arbitrary text into the logs.
@@ -72,6 +74,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # Each JSON line: time (ISO 8601, UTC), level, logger, message, request_id and the record's extra
 # fields (a request's method, path, status...).
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
+# Django attaches the request itself to its records ("Not Found: /path"): its repr holds the query
+# string, which never reaches a log line.
+JSON_SKIPPED = [*RESERVED_ATTRS, "request"]
 
 
 def logging_config(*, log_format: str, level: str) -> dict:
@@ -82,6 +87,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "fmt": JSON_FIELDS,
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",
+            "reserved_attrs": JSON_SKIPPED,
         }
     else:
         formatter = {"format": TEXT_FORMAT}
