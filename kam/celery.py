@@ -4,12 +4,16 @@ from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_init
 from django.conf import settings
 
+from kam.lib import task_log
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
 app = Celery("kam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each feature of `relationships` keeps its own tasks module.
 app.autodiscover_tasks(["relationships.scoring", "relationships.dashboards"])
+# Each task's log line (task name, id, duration, outcome) and its metrics (docs/operations.md).
+task_log.connect_signals()
 
 
 @worker_init.connect

@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from kam import embedded
+from kam.lib import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,8 @@ if env_bool("KAM_BENCH", default=False):
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
+    # First: times the whole request, logs its line under a request id, counts it (docs/operations.md).
+    "kam.lib.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -308,12 +311,30 @@ CONTENT_SECURITY_POLICY = {
 # The demo portfolio's personas get a known password only on the embedded development default.
 DEMO_PASSWORD = "kam-demo" if EMBEDDED else os.environ.get("DEMO_PASSWORD", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# Logs and metrics (docs/operations.md). LOG_FORMAT: `text` lines for a terminal, or `json`, one object
+# a line for a log collector; every record carries the id of its request or task (kam/lib/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in logs.FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of: {', '.join(logs.FORMATS)}.")
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
+# /metrics answers requests from these networks (client address as the access log takes it, through
+# TRUSTED_PROXIES) and signed-in staff; anyone else gets 404. Empty: staff only.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
+# prometheus-client's multiprocess mode (gunicorn workers, Celery workers): read by the library from
+# the environment; it must be an existing, writable directory, emptied before the processes start.
+# Set but empty, the library would write into the current directory: refused too.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR is not None and not (
+    os.path.isdir(PROMETHEUS_MULTIPROC_DIR) and os.access(PROMETHEUS_MULTIPROC_DIR, os.W_OK)
+):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be a directory this process may write: {PROMETHEUS_MULTIPROC_DIR}"
+    )
 
 # Nightly scoring (relationships/scoring/tasks.py): CLV (B2B margin model) and relationship health.
 from celery.schedules import crontab  # noqa: E402 - only the beat schedule needs it

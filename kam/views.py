@@ -4,10 +4,16 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+
+from accounts.signin.middleware import second_factor_passed
+from accounts.signin.sessions import session_current
+from compliance.middleware import client_ip
+from kam.lib import metrics as kam_metrics
 
 
 def _database_state() -> str:
@@ -61,6 +67,56 @@ def healthz(request):
     if _from_this_machine(request) or _is_operator(request):
         body.update(checks)
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _address(text: str):
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # An IPv4 client of a server listening on IPv6 arrives as ::ffff:a.b.c.d.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _from_metrics_network(request) -> bool:
+    """Is the client (as the access log takes it, through TRUSTED_PROXIES) in METRICS_ALLOWED_NETWORKS?
+
+    A request carrying forwarding headers that did not name the client (its peer is no trusted
+    proxy, or the proxy wrote no X-Forwarded-For) came from an unknown client: refused, so a reverse
+    proxy on an allowed address does not open the metrics to everyone behind it.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    client = client_ip(request)
+    if client == remote and any(header in request.META for header in FORWARDING_HEADERS):
+        return False
+    address = _address(client)
+    if address is None:
+        return False
+    return any(
+        address in ipaddress.ip_network(network, strict=False)
+        for network in settings.METRICS_ALLOWED_NETWORKS
+    )
+
+
+def _is_signed_in_operator(request) -> bool:
+    """Staff, superusers and administrators, second factor passed, session not lapsed."""
+    try:
+        return _is_operator(request) and second_factor_passed(request) and session_current(request)
+    except DatabaseError:
+        return False
+
+
+@login_not_required
+@never_cache
+@csrf_exempt  # changes nothing; any method but GET and HEAD answers 404 like a missing page
+def metrics(request):
+    """Prometheus metrics for the configured networks and signed-in operators; 404 to anyone else."""
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    if not (_from_metrics_network(request) or _is_signed_in_operator(request)):
+        raise Http404
+    body, content_type = kam_metrics.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 def home(request):

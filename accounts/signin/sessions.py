@@ -103,6 +103,12 @@ def _ended(request) -> str | None:
     return None
 
 
+def session_current(request) -> bool:
+    """Is the signed-in session of `request` within its lifetimes? For a page open to anyone that
+    shows more to some users (kam/views.py `metrics`): this middleware does not check those."""
+    return _ended(request) is None
+
+
 def end_session(request, reason: str) -> HttpResponse:
     """Log the request's user out and send them to the login page, saying why (htmx: HX-Redirect)."""
     logout(request)

@@ -447,3 +447,9 @@ def test_the_insiders_browsing_leaves_no_canary_for_the_compliance_officer(clien
             leaks.append(f"{url}: {', '.join(found)}")
     assert AccessLogEntry.objects.filter(user_id=personas.alice.pk).count() > 40
     assert not leaks, "the compliance officer read confidential content in the log:\n" + "\n".join(leaks)
+
+    # The metrics count what the insiders browsed, by view name: no canary, no account's name.
+    metrics = _text(client.get(reverse("metrics")))
+    assert 'view="accounts:detail"' in metrics
+    named = [name for name in (personas.alice_account.name, personas.bob_account.name) if name in metrics]
+    assert not canary.found_in(metrics) and not named, f"the metrics name {canary.found_in(metrics) + named}"

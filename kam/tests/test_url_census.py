@@ -58,6 +58,9 @@ CENSUS: dict[str, Route] = {
         )
     ),
     "healthz": Route(everyone_signed_in(200, anonymous=200)),
+    # The test client calls from 127.0.0.1, which METRICS_ALLOWED_NETWORKS allows by default; from
+    # elsewhere only operators get it (kam/tests/test_metrics.py).
+    "metrics": Route(everyone_signed_in(200, anonymous=200)),
     "login": Route(everyone_signed_in(Redirect("home"), anonymous=200)),
     "logout": Route(everyone_signed_in(405)),  # logging out is a POST; a GET must not log anyone out
     # A password-set link with a token that is not valid: the page says so, to anyone.
