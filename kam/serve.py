@@ -56,9 +56,9 @@ def role_environment(role: str, environ: Mapping[str, str]) -> dict[str, str]:
         env["KAM_PROCESS"] = "web"
         return env
     if not env.get("DATABASE_SYSTEM_URL"):
-        raise Refusal(f"DATABASE_SYSTEM_URL is not set: the {role} step runs as the system role.")
+        raise Refusal(f"DATABASE_SYSTEM_URL is not set: `{role}` runs as the system role.")
     if role in {"init-db", "release"} and not env.get("DATABASE_OWNER_URL"):
-        raise Refusal(f"DATABASE_OWNER_URL is not set: the {role} step needs the role owning the tables.")
+        raise Refusal(f"DATABASE_OWNER_URL is not set: `{role}` needs the role owning the tables.")
     env["KAM_PROCESS"] = "system"
     return env
 
@@ -153,6 +153,8 @@ def load_settings(env: Mapping[str, str]):
         debug = settings.DEBUG
     except ImproperlyConfigured as error:
         raise Refusal(str(error)) from None
+    except ValueError as error:  # a number setting that is not one
+        raise Refusal(f"a setting is not valid: {error}") from None
     if debug:
         raise Refusal("DEBUG is on: it shows settings and code to anyone on an error page. Unset it.")
     return settings
@@ -196,19 +198,20 @@ def init_db(env: Mapping[str, str]) -> None:
     except psycopg2.Error as error:
         raise Refusal(f"cannot connect with DATABASE_SUPERUSER_URL: {error}".strip()) from None
     connection.autocommit = True
-    with contextlib.closing(connection), connection.cursor() as cursor:
-        for statement in embedded.bootstrap_sql():
-            cursor.execute(statement)
-        for role, password in passwords.items():
-            if password:
-                cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD %s").format(sql.Identifier(role)), [password])
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-        if cursor.fetchone() is None:
-            cursor.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(database), sql.Identifier(embedded.OWNER_ROLE)
-                )
-            )
+    try:
+        with contextlib.closing(connection), connection.cursor() as cursor:
+            for statement in embedded.bootstrap_sql():
+                cursor.execute(statement)
+            for role, password in passwords.items():
+                if password:
+                    alter = sql.SQL("ALTER ROLE {} PASSWORD %s").format(sql.Identifier(role))
+                    cursor.execute(alter, [password])
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+            if cursor.fetchone() is None:
+                create = sql.SQL("CREATE DATABASE {} OWNER {}")
+                cursor.execute(create.format(sql.Identifier(database), sql.Identifier(embedded.OWNER_ROLE)))
+    except psycopg2.Error as error:  # e.g. DATABASE_SUPERUSER_URL is not a superuser
+        raise Refusal(f"the database server refused: {error}".strip()) from None
     devstack.log(f"roles {', '.join(passwords)} and database {database} ready")
 
 

@@ -68,7 +68,7 @@ def test_background_roles_refuse_to_start_without_the_system_role(role):
     result = _serve(role, env=_production_env(DATABASE_SYSTEM_URL=None))
 
     assert result.returncode == 2
-    assert f"DATABASE_SYSTEM_URL is not set: the {role} step runs as the system role" in result.stderr
+    assert f"DATABASE_SYSTEM_URL is not set: `{role}` runs as the system role" in result.stderr
 
 
 def test_release_refuses_to_migrate_without_the_owner_role():
