@@ -50,6 +50,17 @@ def _flush_as_owner(ops, sql_list: list[str]) -> None:
             cursor.execute(sql)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_as_they_are():
+    """Pages name static files as they are: the tests never run collectstatic, which production's
+    hashed names need (kam/settings.py STORAGES)."""
+    from django.test import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def system_principal():
     """Tests set their data up as background work does: as the system principal.

@@ -252,9 +252,16 @@ STATICFILES_DIRS = [
     # Bootstrap's dist files, from the bootstrap-wrapper package on PyPI.
     ("vendor/bootstrap", Path(find_spec("bootstrap").submodule_search_locations[0])),
 ]
+# With DEBUG off, `collectstatic` (the release step, docs/deployment.md) writes each file under a name
+# carrying its hash, plus gzip copies, and WhiteNoise serves those with a far-future Cache-Control.
+# With DEBUG on, files are served as they are. The tests name files as they are too (conftest.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
