@@ -61,6 +61,11 @@ def acknowledgement_create(*, user, account: Account) -> WallAcknowledgement:
     return acknowledgement
 
 
+def _may_cross(user) -> bool:
+    """Only active account managers and executives cross into an account (the view checks it too)."""
+    return user.is_active and user.has_perm("compliance.add_wallcrossing")
+
+
 def _max_days() -> int:
     return settings.WALL_CROSSING_MAX_DAYS
 
@@ -75,8 +80,7 @@ def crossing_request(*, user, account: Account, reason: str, days: int) -> WallC
         errors["reason"] = "Keep the reason under 2,000 characters."
     if not 1 <= days <= _max_days():
         errors["days"] = f"Ask for between 1 and {_max_days()} days."
-    if not user.is_active or not user.has_perm("compliance.add_wallcrossing"):
-        # Only the people who serve accounts cross into one; the view checks it too.
+    if not _may_cross(user):
         errors["account"] = "Only account managers and executives can ask for a wall crossing."
     elif AccountTeamMember.objects.filter(account=account, user=user).exists():
         errors["account"] = "You are on this account's team already."
@@ -111,7 +115,7 @@ def crossing_decide(*, crossing: WallCrossing, actor, approve: bool, note: str =
     if len(note) > 2000:
         raise ValidationError({"note": "Keep the note under 2,000 characters."})
     at = access.now()
-    if approve and not (crossing.user.is_active and crossing.user.has_perm("compliance.add_wallcrossing")):
+    if approve and not _may_cross(crossing.user):
         raise ValidationError(
             f"{crossing.user.get_username()} is no longer an active account manager or executive: "
             "reject the request."

@@ -15,6 +15,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.signin import services
+from kam.lib.login_required import is_public
 
 # Pages a session owing its second factor may still reach.
 SIGN_IN_VIEWS = frozenset({"signin:verify", "signin:enrol", "logout"})
@@ -40,7 +41,7 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        public = not getattr(view_func, "login_required", True)
+        public = is_public(view_func)
         if public and not request.path_info.startswith(ADMIN_PREFIX):
             # Pages for anyone (health check, password-set links): the user is not even looked up,
             # so a database outage answers as the page decides (kam/lib/login_required.py).

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import SessionEpoch
 from accounts.signals import sessions_ended
+from kam.lib.login_required import is_public
 
 SIGNED_IN_AT = "kam_signed_in_at"
 SEEN_AT = "kam_seen_at"
@@ -132,7 +133,7 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "login_required", True):
+        if is_public(view_func):
             # Pages for anyone never look the user up (kam/lib/login_required.py); a lapsed session
             # ends at its next signed-in page.
             return None
